@@ -1,0 +1,41 @@
+# Allmende developer entry points. Everything bootstraps from python3 and the package registries.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SITE := $(shell $(PYTHON) -c 'import sys; print(f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages")')
+
+.PHONY: up test bench lint fmt db-stop clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	# The repository root and platform/ go on sys.path; platform/ itself is no package.
+	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/platform" > $(VENV)/$(SITE)/allmende.pth
+	touch $(STAMP)
+
+up: $(STAMP)
+	$(PY) -m infra.devserver
+
+test: $(STAMP)
+	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest bench -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+db-stop: $(STAMP)
+	$(PY) -m infra.embedded_pg stop
+
+clean: db-stop
+	rm -rf .data staticfiles

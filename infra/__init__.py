@@ -1,0 +1,1 @@
+"""Development and operations helpers that are not part of the web application itself."""

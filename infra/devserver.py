@@ -1,0 +1,102 @@
+"""`make up`: the whole platform on one machine, for a newcomer.
+
+Starts (or reuses) the embedded PostgreSQL unless DATABASE_URL is set, migrates, seeds the demo
+idempotently, then runs the web server on 127.0.0.1:8000 and a Celery worker with beat (embedded
+file-system broker unless REDIS_URL is set) as child processes, and prints where everything is.
+Ctrl-C stops the children and the embedded database. If a child dies, the others are stopped too
+and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def main() -> int:
+    from infra import embedded_pg
+
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "allmende.settings")
+    embedded = not env.get("DATABASE_URL")
+    if embedded:
+        embedded_pg.ensure_running()
+    print("Migrating the database ...", flush=True)
+    _manage("migrate_portals", "--parallel", "2")
+    _manage("seed_demo")  # prints the URLs and logins
+    mail_dir = Path(env.get("ALLMENDE_DATA_DIR", ROOT / ".data")) / "mail"
+    if not env.get("EMAIL_URL"):
+        print(f"\nE-mails (invitations) are written to {mail_dir}/", flush=True)
+
+    children = [
+        subprocess.Popen(
+            [PY, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=env
+        ),
+        subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "allmende",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT / "platform",
+            env=env,
+        ),
+    ]
+    print("\nRunning. Press Ctrl-C to stop everything.\n", flush=True)
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    print(
+                        f"A process stopped unexpectedly (exit {child.returncode}); shutting down."
+                    )
+                    exit_code = child.returncode or 1
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if embedded:
+            embedded_pg.stop()
+        print("Stopped.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

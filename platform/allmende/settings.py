@@ -1,0 +1,277 @@
+"""Settings for every process (web, worker, beat, tests, manage.py), read from the environment.
+
+DJANGO_ENV selects the profile: `development` (default), `test` or `production`. Production
+refuses to start without DJANGO_SECRET_KEY and DATABASE_URL (ImproperlyConfigured) and passes
+`manage.py check --deploy` without warnings. With DATABASE_URL unset outside production the
+embedded PostgreSQL under .data/postgres is started on demand (infra/embedded_pg.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+
+from allmende import env
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(env.get("ALLMENDE_DATA_DIR", str(ROOT_DIR / ".data")))
+
+ENVIRONMENT = env.get("DJANGO_ENV", "development")
+if ENVIRONMENT not in {"development", "test", "production"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DJANGO_ENV must be development, test or production.")
+PRODUCTION = ENVIRONMENT == "production"
+TESTING = ENVIRONMENT == "test"
+DEBUG = env.get_bool("DJANGO_DEBUG", ENVIRONMENT == "development")
+
+
+def _development_secret_key() -> str:
+    # Generated once per checkout so that no key is ever committed.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.get("DJANGO_SECRET_KEY", required=PRODUCTION) or _development_secret_key()
+
+# Portals live at <subdomain>.PLATFORM_DOMAIN; the platform site itself at PLATFORM_DOMAIN.
+PLATFORM_DOMAIN = env.get("PLATFORM_DOMAIN", "localhost").lower()
+PUBLIC_URL_SCHEME = env.get("PUBLIC_URL_SCHEME", "https" if PRODUCTION else "http")
+PUBLIC_PORT = env.get("PUBLIC_PORT", "" if PRODUCTION else "8000")
+# Any syntactically valid host reaches the routing middleware, which answers unknown hosts with
+# a 404 of its own; custom portal domains cannot be listed here in advance.
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["*"])
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "accounts",
+    "billing",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "rest_framework",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "accounts",
+    "themes",
+    "portal",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Portal"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "allmende.urls_public"
+ROOT_URLCONF = "allmende.urls_portal"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Schemas are created by tenants.services.provisioning, never as a side effect of Portal.save().
+PORTAL_TEMPLATE_SCHEMA = "portal_template"
+PORTAL_PURGE_GRACE_DAYS = env.get_int("PORTAL_PURGE_GRACE_DAYS", 30)
+PORTAL_EXPORT_DIR = Path(env.get("PORTAL_EXPORT_DIR", str(DATA_DIR / "exports")))
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tenants.middleware.PortalRoutingMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [ROOT_DIR / "platform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.portal",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "allmende.wsgi.application"
+
+DATABASE_URL = env.get("DATABASE_URL", required=PRODUCTION)
+if DATABASE_URL:
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)
+else:
+    from infra import embedded_pg
+
+    _database = embedded_pg.ensure_running()
+_database["ENGINE"] = "django_tenants.postgresql_backend"
+_database["CONN_HEALTH_CHECKS"] = True
+_database.setdefault("TEST", {})["NAME"] = env.get("TEST_DATABASE_NAME", "test_allmende")
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.get("REDIS_URL")
+if REDIS_URL:
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    _routing_cache = dict(_cache_backend)
+else:
+    # A file cache is shared by the web and worker processes, so invalidation reaches both.
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "portals"),
+    }
+    _routing_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "routing"),
+    }
+CACHES = {
+    # Everything a portal caches is prefixed with its schema: see tenants.cache.
+    "default": {**_cache_backend, "KEY_FUNCTION": "tenants.cache.portal_cache_key"},
+    # Host -> portal routing data, shared by all portals.
+    "routing": {**_routing_cache, "KEY_PREFIX": f"routing-{ENVIRONMENT}"},
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 7  # invitation links stay valid for a week
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [ROOT_DIR / "locale"]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.get("STATIC_ROOT", str(ROOT_DIR / "staticfiles")))
+STATICFILES_DIRS = [ROOT_DIR / "platform" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.get("MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "tenants.storage.PortalFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+globals().update(env.email_settings(env.get("EMAIL_URL"), str(DATA_DIR / "mail")))
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", f"Allmende <noreply@{PLATFORM_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Cookies are host-only: a portal's session never travels to another portal's host.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", True)
+    if env.get_bool("TRUST_X_FORWARDED_PROTO", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health check reaches /healthz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
+if not REDIS_URL:
+    _broker = DATA_DIR / "broker" / ENVIRONMENT
+    for _folder in ("queue", "processed", "control"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "processed_folder": str(_broker / "processed"),
+        "control_folder": str(_broker / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.get_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{ENVIRONMENT}")
+CELERY_BEAT_SCHEDULE = {
+    "purge-archived-portals": {
+        "task": "tenants.tasks.purge_due_portals",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+CELERY_TIMEZONE = TIME_ZONE
+
+SENTRY_DSN = env.get("SENTRY_DSN")
+if SENTRY_DSN:
+    from allmende.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=ENVIRONMENT)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"portal": {"()": "tenants.context.PortalLogFilter"}},
+    "formatters": {
+        "portal": {"format": "%(asctime)s %(levelname)s [portal=%(portal)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["portal"],
+            "formatter": "portal",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env.get("STRIPE_API_BASE")
+
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the normal settings with DJANGO_ENV=test.
+
+Subprocesses started by tests (a Celery worker, manage.py commands) inherit the environment, so
+they read the same profile and the same test database.
+"""
+
+import os
+
+os.environ["DJANGO_ENV"] = "test"
+
+from allmende.settings import *  # noqa: F403
+
+# Tests keep their files apart from the demo's and run tasks inline unless a test starts a worker.
+MEDIA_ROOT = DATA_DIR / "test" / "media"  # noqa: F405
+PORTAL_EXPORT_DIR = DATA_DIR / "test" / "exports"  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,14 @@
+"""URLs of every portal host. The operator console is deliberately absent here."""
+
+from django.urls import include, path
+
+from portal.views import healthz
+from tenants.views import serve_media
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("media/<path:path>", serve_media, name="media"),
+    path("healthz", healthz, name="healthz"),
+]

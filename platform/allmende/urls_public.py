@@ -1,0 +1,17 @@
+"""URLs of the platform host: the platform site and the operator console."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.views import healthz
+from tenants.views import platform_home
+
+admin.site.site_header = "Allmende operator console"
+admin.site.site_title = "Allmende operators"
+
+urlpatterns = [
+    path("", platform_home, name="platform_home"),
+    path("operator/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+]

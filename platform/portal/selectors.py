@@ -1,0 +1,16 @@
+"""Reads for the start page."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from portal.models import Post
+
+
+def latest_posts(limit: int = 20) -> QuerySet[Post]:
+    return Post.objects.select_related("author").order_by("-created_at")[:limit]
+
+
+def member_count() -> int:
+    return User.objects.filter(is_active=True).count()

@@ -1,0 +1,86 @@
+"""Celery tasks that know which portal they belong to.
+
+PortalTask is the base class of every task (set on the Celery app). Sending a task records the
+schema of the current connection in a message header; the worker switches to that schema before
+running it and back to public afterwards, and labels logs and Sentry events with it. A task sent
+from the public schema runs in public. A task whose portal no longer exists (purged meanwhile) is
+skipped with a warning rather than run against the wrong schema.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task
+from django.db import connection, transaction
+
+from tenants.context import reset_current_portal, set_current_portal
+
+logger = logging.getLogger(__name__)
+PORTAL_HEADER = "allmende_portal_schema"
+
+
+def _public_schema() -> str:
+    from django_tenants.utils import get_public_schema_name
+
+    return get_public_schema_name()
+
+
+class PortalTask(Task):
+    def apply_async(
+        self,
+        args=None,
+        kwargs=None,
+        task_id=None,
+        producer=None,
+        link=None,
+        link_error=None,
+        shadow=None,
+        **options,
+    ):
+        headers = dict(options.pop("headers", None) or {})
+        headers.setdefault(
+            PORTAL_HEADER, getattr(connection, "schema_name", None) or _public_schema()
+        )
+        return super().apply_async(
+            args, kwargs, task_id, producer, link, link_error, shadow, headers=headers, **options
+        )
+
+    def __call__(self, *args, **kwargs):
+        schema = self.request.get(PORTAL_HEADER) or (self.request.headers or {}).get(PORTAL_HEADER)
+        schema = schema or _public_schema()
+        if schema == _public_schema():
+            connection.set_schema_to_public()
+            return self._run_labelled(None, args, kwargs)
+        from tenants.models import Portal
+
+        connection.set_schema_to_public()
+        portal = Portal.objects.filter(schema_name=schema).first()
+        if portal is None:
+            logger.warning("Task %s skipped: portal schema %s no longer exists.", self.name, schema)
+            return None
+        connection.set_tenant(portal)
+        try:
+            return self._run_labelled(schema, args, kwargs)
+        finally:
+            connection.set_schema_to_public()
+
+    def _run_labelled(self, label, args, kwargs):
+        import sentry_sdk
+
+        token = set_current_portal(label)
+        try:
+            with sentry_sdk.new_scope() as scope:
+                scope.set_tag("portal", label or "public")
+                return super().__call__(*args, **kwargs)
+        finally:
+            reset_current_portal(token)
+
+
+def enqueue_on_commit(task, **kwargs) -> None:
+    """Send `task` with `kwargs` once the current transaction commits, in the current portal.
+
+    The portal is captured now: by commit time the connection may already be back in public.
+    """
+    schema = getattr(connection, "schema_name", None) or _public_schema()
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, headers={PORTAL_HEADER: schema}))

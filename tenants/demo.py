@@ -1,0 +1,158 @@
+"""The local demo: an operator account and three portals with members and news.
+
+`seed_demo()` is idempotent: portals that exist are kept, missing members and a first set of
+posts are added. It refuses to run in production, because demo passwords are public.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import tenant_context
+
+from tenants.models import Plan, Portal
+
+DEMO_PASSWORD = "allmende-demo"
+OPERATOR_EMAIL = "operator@allmende.example"
+
+
+@dataclass(frozen=True)
+class DemoPortal:
+    subdomain: str
+    name: str
+    tagline: str
+    plan: str
+    preset: str
+    members: tuple[tuple[str, str, str], ...]  # (email, display name, role)
+    posts: tuple[str, ...]
+
+
+DEMO_PORTALS = (
+    DemoPortal(
+        subdomain="klimanetz",
+        name="Klimanetz Förde",
+        tagline="Klimaschutz-Initiativen der Region – auf einen Blick",
+        plan=Plan.COMMUNITY,
+        preset="climate",
+        members=(
+            ("admin@klimanetz.example", "Jana Petersen", "admin"),
+            ("repair-cafe@klimanetz.example", "Repair-Café Gaarden", "member"),
+            ("solar@klimanetz.example", "Solarinitiative Probstei", "member"),
+        ),
+        posts=(
+            "Das Repair-Café Gaarden sucht Helfende für den nächsten Reparaturtag.",
+            "Neue Solar-Sammelbestellung für Balkonkraftwerke: Infoabend am Donnerstag.",
+        ),
+    ),
+    DemoPortal(
+        subdomain="lindenau",
+        name="Bürgernetz Lindenau",
+        tagline="Ideen, Projekte und Anträge für unseren Stadtteil",
+        plan=Plan.PROFESSIONAL,
+        preset="city",
+        members=(
+            ("admin@lindenau.example", "Sami Okafor", "admin"),
+            ("verwaltung@lindenau.example", "Stadtteilbüro Lindenau", "moderator"),
+            ("gruene-ecke@lindenau.example", "Initiative Grüne Ecke", "member"),
+            ("anwohnerin@lindenau.example", "Marta Lehmann", "member"),
+        ),
+        posts=(
+            "Der Stadtbezirksbeirat tagt am 3. Dezember – Anträge bitte bis Ende November einreichen.",
+            "Die Initiative Grüne Ecke pflanzt am Samstag Obstbäume am Lindenauer Markt.",
+            "Umfrage: Wo fehlen im Stadtteil Fahrradbügel?",
+        ),
+    ),
+    DemoPortal(
+        subdomain="nachbarschaft",
+        name="Offene Nachbarschaft e.V. – Intranet",
+        tagline="Internes Netzwerk unserer Haupt- und Ehrenamtlichen",
+        plan=Plan.PROFESSIONAL,
+        preset="neutral",
+        members=(
+            ("admin@nachbarschaft.example", "Lea Brandt", "admin"),
+            ("koordination@nachbarschaft.example", "Koordinationsteam", "moderator"),
+            ("ehrenamt@nachbarschaft.example", "Tom Weber", "member"),
+        ),
+        posts=("Protokoll der Vorstandssitzung ist im Dokumentenordner.",),
+    ),
+)
+
+
+def _demo_image() -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (480, 240), (46, 125, 50)).save(buffer, format="PNG")
+    return SimpleUploadedFile("demo.png", buffer.getvalue(), content_type="image/png")
+
+
+def seed_demo() -> list[Portal]:
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured(
+            "The demo seed never runs in production: its passwords are public."
+        )
+    from accounts.models import User
+    from accounts.services import user_create
+    from portal.models import Post
+    from portal.services import post_create
+    from tenants.services import provision_portal
+
+    if not User.objects.filter(email__iexact=OPERATOR_EMAIL).exists():
+        User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Operator")
+
+    portals = []
+    for demo in DEMO_PORTALS:
+        portal = Portal.objects.filter(slug=demo.subdomain).first()
+        if portal is None:
+            admin_email, admin_name, _role = demo.members[0]
+            portal = provision_portal(
+                name=demo.name,
+                subdomain=demo.subdomain,
+                admin_email=admin_email,
+                admin_name=admin_name,
+                plan=demo.plan,
+                theme_preset=demo.preset,
+            ).portal
+        with tenant_context(portal):
+            from themes.services import theme_set
+
+            theme_set(site_name=demo.name, preset=demo.preset, tagline=demo.tagline)
+            for email, display_name, role in demo.members:
+                user = User.objects.filter(email__iexact=email).first()
+                if user is None:
+                    user = user_create(email=email, display_name=display_name, role=role)
+                if not user.has_usable_password():
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+            if not Post.objects.exists():
+                authors = list(User.objects.order_by("pk"))
+                for index, body in enumerate(demo.posts):
+                    post_create(
+                        author=authors[(index + 1) % len(authors)],
+                        body=body,
+                        image=_demo_image() if index == 0 else None,
+                    )
+        portals.append(portal)
+    return portals
+
+
+def demo_logins() -> list[str]:
+    from tenants.selectors import platform_url, portal_base_url
+
+    lines = [
+        f"Platform site:     {platform_url()}",
+        f"Operator console:  {platform_url()}operator/  ({OPERATOR_EMAIL} / {DEMO_PASSWORD})",
+    ]
+    for demo in DEMO_PORTALS:
+        portal = Portal.objects.filter(slug=demo.subdomain).first()
+        if portal is None:
+            continue
+        lines.append("")
+        lines.append(f"{demo.name} [{portal.get_plan_display()}]: {portal_base_url(portal)}")
+        for email, _name, role in demo.members:
+            lines.append(f"    {role:<10} {email} / {DEMO_PASSWORD}")
+    return lines

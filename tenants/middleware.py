@@ -1,0 +1,72 @@
+"""Routes each request by its Host header to the platform site or to one portal's schema.
+
+Placed right after SecurityMiddleware. Fails closed: a malformed Host gets 400, an unknown host
+404, a portal that is not active a status page of its own; none of them ever falls through to the
+platform site or to another portal. The schema is reset to public after every response so that a
+reused connection cannot leak a portal's search_path into the next request.
+"""
+
+from __future__ import annotations
+
+import sentry_sdk
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import set_urlconf
+
+from tenants.context import reset_current_portal, set_current_portal
+from tenants.models import PortalStatus
+from tenants.routing import normalise_hostname, resolve_host
+
+_STATUS_PAGES = {
+    PortalStatus.SUSPENDED: ("tenants/portal_suspended.html", 403),
+    PortalStatus.ARCHIVED: ("tenants/portal_archived.html", 410),
+    PortalStatus.PROVISIONING: ("tenants/portal_provisioning.html", 503),
+}
+
+
+def _page(request, template: str, status: int, context: dict | None = None) -> HttpResponse:
+    response = HttpResponse(render_to_string(template, context or {}, request=None), status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
+class PortalRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        connection.set_schema_to_public()
+        try:
+            hostname = normalise_hostname(request.get_host())
+        except DisallowedHost:
+            hostname = None
+        if hostname is None:
+            return _page(request, "tenants/bad_host.html", 400)
+        route = resolve_host(hostname)
+        request.portal = route.portal
+        if route.is_platform:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            label = None
+        elif route.portal is None:
+            return _page(request, "tenants/unknown_host.html", 404, {"hostname": hostname})
+        else:
+            portal = route.portal
+            if portal.status in _STATUS_PAGES:
+                template, status = _STATUS_PAGES[portal.status]
+                return _page(request, template, status, {"portal_name": portal.name})
+            connection.set_tenant(portal)
+            request.tenant = portal
+            request.urlconf = settings.ROOT_URLCONF
+            label = portal.schema_name
+        set_urlconf(request.urlconf)
+        token = set_current_portal(label)
+        sentry_sdk.set_tag("portal", label or "public")
+        try:
+            return self.get_response(request)
+        finally:
+            reset_current_portal(token)
+            connection.set_schema_to_public()

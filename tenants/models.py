@@ -1,0 +1,143 @@
+"""Portal (the django-tenants tenant), its domains and its audit trail, all in the public schema."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Plan(models.TextChoices):
+    COMMUNITY = "community", _("Community")
+    PROFESSIONAL = "professional", _("Professional intranet")
+
+
+class PortalStatus(models.TextChoices):
+    PROVISIONING = "provisioning", _("Provisioning")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ARCHIVED = "archived", _("Archived (deleted, in grace period)")
+
+
+class Portal(TenantMixin):
+    """One portal: a PostgreSQL schema with its own members, content and theme."""
+
+    # A stable identity that survives domain changes; media files are stored under it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("subdomain at creation"), max_length=40, unique=True)
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, default=Plan.COMMUNITY)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PortalStatus.choices, default=PortalStatus.PROVISIONING
+    )
+    language = models.CharField(_("default language"), max_length=8, default="de")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    # Schemas are created from the template by the provisioning service and dropped by the purge
+    # service only; a stray save() or delete() must never touch them.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="archived") | models.Q(purge_after__isnull=False),
+                name="archived_portal_has_purge_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status == PortalStatus.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A hostname that serves a portal: <subdomain>.PLATFORM_DOMAIN or the portal's own domain."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_domain_per_portal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that renaming a domain also forgets the old hostname's cached route.
+        instance._loaded_domain = instance.domain
+        return instance
+
+
+class PortalEvent(models.Model):
+    """Audit trail of lifecycle operations. Survives the purge of its portal."""
+
+    class Kind(models.TextChoices):
+        PROVISIONED = "provisioned", _("provisioned")
+        IMPORTED = "imported", _("imported")
+        SUSPENDED = "suspended", _("suspended")
+        RESUMED = "resumed", _("resumed")
+        EXPORTED = "exported", _("exported")
+        ARCHIVED = "archived", _("archived")
+        RESTORED = "restored", _("restored")
+        PURGED = "purged", _("purged")
+
+    portal = models.ForeignKey(Portal, null=True, on_delete=models.SET_NULL, related_name="events")
+    portal_name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.portal_name}: {self.kind}"
+
+
+class PortalExport(models.Model):
+    """An export archive requested from the operator console, written by a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    portal = models.ForeignKey(Portal, on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    path = models.CharField(max_length=500, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Export of {self.portal} ({self.status})"

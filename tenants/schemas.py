@@ -1,0 +1,96 @@
+"""PostgreSQL schema operations: migrate one schema, check what is pending, keep the template.
+
+The template schema (settings.PORTAL_TEMPLATE_SCHEMA) is a fully migrated, empty portal schema
+that provisioning copies. `ensure_template()` creates or migrates it under an advisory lock, so
+concurrent provisioning never migrates it twice; any error propagates and no portal is created.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.commands.migrate import Command as MigrateCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+from django_tenants.utils import schema_exists
+
+_TEMPLATE_LOCK = zlib.crc32(b"allmende:portal-template")
+_template_checked: set[str] = set()
+
+
+def _qi(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pending_migrations(schema: str) -> list[str]:
+    """Migrations not yet recorded in `schema`, as "app.name" strings (empty: up to date)."""
+    connection.set_schema(schema, include_public=False)
+    try:
+        recorder = MigrationRecorder(connection)
+        if not recorder.has_table():
+            executor = MigrationExecutor(connection)
+            return [f"{a}.{n}" for a, n in executor.loader.graph.nodes]
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+    finally:
+        connection.set_schema_to_public()
+
+
+def migrate_schema(schema: str, *, stdout=None) -> None:
+    """Apply all pending migrations to an existing portal (or template) schema."""
+    connection.set_schema(schema, include_public=False)
+    try:
+        # Create django_migrations in the schema itself; with public on the search_path the
+        # recorder would find public's table and consider everything applied.
+        MigrationRecorder(connection).ensure_schema()
+        connection.set_schema(schema)
+        call_command(
+            MigrateCommand(),
+            interactive=False,
+            verbosity=0,
+            skip_checks=True,
+            stdout=stdout or io.StringIO(),
+        )
+    finally:
+        connection.set_schema_to_public()
+
+
+def create_schema(schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {_qi(schema)}")
+
+
+def drop_schema(schema: str) -> None:
+    if schema in {"public", "pg_catalog", "information_schema"}:
+        raise ValueError(f"Refusing to drop schema {schema}.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {_qi(schema)} CASCADE")
+
+
+def ensure_template() -> str:
+    """Make sure the template schema exists and is fully migrated; return its name."""
+    schema = settings.PORTAL_TEMPLATE_SCHEMA
+    key = f"{connection.settings_dict['NAME']}:{schema}"
+    if key in _template_checked and schema_exists(schema):
+        return schema
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_TEMPLATE_LOCK])
+    try:
+        if not schema_exists(schema):
+            create_schema(schema)
+        if pending_migrations(schema):
+            migrate_schema(schema)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_TEMPLATE_LOCK])
+    _template_checked.add(key)
+    return schema
+
+
+def forget_template_check() -> None:
+    _template_checked.clear()

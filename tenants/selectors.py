@@ -1,0 +1,40 @@
+"""Reads on portals and their domains."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from tenants.models import Domain, Portal, PortalStatus
+
+
+def subdomain_hostname(subdomain: str) -> str:
+    return f"{subdomain}.{settings.PLATFORM_DOMAIN}"
+
+
+def host_url(hostname: str) -> str:
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{settings.PUBLIC_URL_SCHEME}://{hostname}{port}/"
+
+
+def platform_url() -> str:
+    return host_url(settings.PLATFORM_DOMAIN)
+
+
+def primary_domain(portal: Portal) -> Domain | None:
+    return portal.domains.filter(is_primary=True).first()
+
+
+def portal_base_url(portal: Portal) -> str:
+    """Canonical URL of a portal, ending in a slash."""
+    domain = primary_domain(portal)
+    return host_url(domain.domain if domain else subdomain_hostname(portal.slug))
+
+
+def portal_by_subdomain(subdomain: str) -> Portal:
+    """The portal created under `subdomain`. Raises Portal.DoesNotExist."""
+    return Portal.objects.get(slug=subdomain.strip().lower())
+
+
+def listed_portals() -> QuerySet[Portal]:
+    return Portal.objects.filter(status=PortalStatus.ACTIVE).prefetch_related("domains")

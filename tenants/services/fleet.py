@@ -1,0 +1,100 @@
+"""Applying migrations to every portal schema, in parallel, one failure never stopping the rest.
+
+Each schema is checked first and skipped when up to date. Parallel runs fork worker processes
+that open their own database connections; a failing portal is reported with its error while the
+others carry on, and the caller decides the exit status from the results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connections
+from django_tenants.utils import schema_exists
+
+from tenants.models import Portal
+from tenants.schemas import migrate_schema, pending_migrations
+
+
+@dataclass
+class SchemaResult:
+    schema: str
+    status: str  # "migrated", "up to date" or "failed"
+    applied: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def fleet_schemas() -> list[str]:
+    """The template and every portal schema that exists, template first."""
+    schemas = (
+        [settings.PORTAL_TEMPLATE_SCHEMA] if schema_exists(settings.PORTAL_TEMPLATE_SCHEMA) else []
+    )
+    schemas += list(Portal.objects.order_by("schema_name").values_list("schema_name", flat=True))
+    return schemas
+
+
+def migrate_one(schema: str) -> SchemaResult:
+    started = time.perf_counter()
+    try:
+        pending = pending_migrations(schema)
+        if not pending:
+            return SchemaResult(schema, "up to date", seconds=time.perf_counter() - started)
+        migrate_schema(schema)
+        return SchemaResult(
+            schema, "migrated", applied=pending, seconds=time.perf_counter() - started
+        )
+    except Exception as exc:
+        return SchemaResult(
+            schema,
+            "failed",
+            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}",
+            seconds=time.perf_counter() - started,
+        )
+
+
+def _run_in_child(schema: str) -> SchemaResult:
+    try:
+        return migrate_one(schema)
+    finally:
+        connections.close_all()
+
+
+def migrate_fleet(
+    schemas: list[str],
+    *,
+    parallel: int = 1,
+    on_result: Callable[[SchemaResult], None] | None = None,
+) -> list[SchemaResult]:
+    results: list[SchemaResult] = []
+
+    def record(result: SchemaResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    if parallel <= 1 or len(schemas) <= 1:
+        for schema in schemas:
+            record(migrate_one(schema))
+        return results
+    # Children must not share the parent's socket: they open connections of their own.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
+        futures = {pool.submit(_run_in_child, schema): schema for schema in schemas}
+        for future in as_completed(futures):
+            try:
+                record(future.result())
+            except Exception as exc:  # the child itself died
+                record(SchemaResult(futures[future], "failed", error=f"worker crashed: {exc}"))
+    return results

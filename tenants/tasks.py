@@ -1,0 +1,26 @@
+"""Periodic and background work on portals, run by the Celery worker in the public schema."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def purge_due_portals() -> list[str]:
+    from tenants.services import purge_due_portals as purge
+
+    purged = purge()
+    if purged:
+        logger.info("Purged %d archived portal(s): %s", len(purged), ", ".join(purged))
+    return purged
+
+
+@shared_task
+def export_portal(*, export_id: int) -> None:
+    from tenants.services.archive import portal_export_run
+
+    portal_export_run(export_id=export_id)

@@ -1,0 +1,84 @@
+"""Shared fixtures: two committed portals (A and B) for the whole session, clients per host.
+
+Tests run inside a transaction that is rolled back (pytest-django), and PostgreSQL DDL is
+transactional, so a test may provision, purge or import portals freely. Tests that need other
+processes (a Celery worker, forked migration workers) cannot see uncommitted data; they use the
+`committed` fixture and clean up after themselves.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tenants.models import Portal
+from tenants.schemas import ensure_template
+from tenants.services import provision_portal
+
+in_portal = tenant_context
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_files():
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.PORTAL_EXPORT_DIR, ignore_errors=True)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_cache():
+    caches["routing"].clear()
+    caches["default"].clear()
+    yield
+
+
+def _session_portal(django_db_blocker, subdomain: str, name: str, plan: str) -> Portal:
+    with django_db_blocker.unblock():
+        ensure_template()
+        portal = Portal.objects.filter(slug=subdomain).first()
+        if portal is None:
+            portal = provision_portal(
+                name=name, subdomain=subdomain, admin_email=f"admin@{subdomain}.example", plan=plan
+            ).portal
+    return portal
+
+
+@pytest.fixture(scope="session")
+def portal_a(django_db_setup, django_db_blocker) -> Portal:
+    return _session_portal(django_db_blocker, "alpha", "Portal Alpha", "community")
+
+
+@pytest.fixture(scope="session")
+def portal_b(django_db_setup, django_db_blocker) -> Portal:
+    return _session_portal(django_db_blocker, "beta", "Portal Beta", "professional")
+
+
+def host_of(portal: Portal) -> str:
+    return f"{portal.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+@pytest.fixture
+def client_a(db, portal_a) -> Client:
+    return Client(HTTP_HOST=host_of(portal_a))
+
+
+@pytest.fixture
+def client_b(db, portal_b) -> Client:
+    return Client(HTTP_HOST=host_of(portal_b))
+
+
+@pytest.fixture
+def platform_client(db) -> Client:
+    return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """Database access outside the per-test transaction, for tests that start other processes."""
+    with django_db_blocker.unblock():
+        yield
