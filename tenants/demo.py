@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 
 from tenants.models import Plan, Portal
 
-DEMO_PASSWORD = "allmende-demo"
+DEMO_PASSWORD = "allmende-demo"  # noqa: S105 (public on purpose: local demo only)
 OPERATOR_EMAIL = "operator@allmende.example"
 
 

@@ -8,6 +8,7 @@ processes (a Celery worker, forked migration workers) cannot see uncommitted dat
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -75,6 +76,18 @@ def client_b(db, portal_b) -> Client:
 @pytest.fixture
 def platform_client(db) -> Client:
     return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def subprocess_env(django_db_setup) -> dict:
+    """Environment for a child process (worker, manage.py) that must use the test database."""
+    from django.db import connection
+
+    return dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="allmende.settings_test",
+        DATABASE_NAME=connection.settings_dict["NAME"],
+    )
 
 
 @pytest.fixture

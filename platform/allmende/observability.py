@@ -24,7 +24,7 @@ def init_sentry(dsn: str, *, environment: str, transport=None) -> None:
         "dsn": dsn,
         "environment": environment,
         "integrations": [DjangoIntegration(), CeleryIntegration()],
-        "send_default_pii": False,
+        "send_default_pii": False,  # no personal data leaves the platform
         "before_send": tag_event_with_portal,
         "traces_sample_rate": 0.0,
     }

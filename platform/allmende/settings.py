@@ -121,6 +121,8 @@ else:
     from infra import embedded_pg
 
     _database = embedded_pg.ensure_running()
+# Lets processes started by the test suite (a worker, a command) use the suite's test database.
+_database["NAME"] = env.get("DATABASE_NAME", _database["NAME"])
 _database["ENGINE"] = "django_tenants.postgresql_backend"
 _database["CONN_HEALTH_CHECKS"] = True
 _database.setdefault("TEST", {})["NAME"] = env.get("TEST_DATABASE_NAME", "test_allmende")

@@ -1,0 +1,68 @@
+"""The first admin's invitation: a set-password link that works on its own portal only."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+from accounts.models import Role, User
+from tenants.services import provision_portal
+from tests.conftest import in_portal
+
+
+def _provision_and_get_link(mailoutbox, django_capture_on_commit_callbacks, subdomain="gamma"):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = provision_portal(
+            name="Portal Gamma",
+            subdomain=subdomain,
+            admin_email="Chair@Gamma.example",
+            language="en",
+        )
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["chair@gamma.example"]
+    link = re.search(r"http://(\S+?)(/accounts/set-password/\S+/)", mail.body)
+    assert link, mail.body
+    return result.portal, link.group(1), link.group(2)
+
+
+def test_invited_admin_sets_a_password_and_logs_in(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    portal, host, path = _provision_and_get_link(mailoutbox, django_capture_on_commit_callbacks)
+    assert host == "gamma.localhost:8000"
+    client = Client(HTTP_HOST="gamma.localhost")
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    assert b'name="new_password1"' in form_page.content
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-password", "new_password2": "a-long-new-password"},
+    )
+    assert response.status_code == 302
+    login = client.post(
+        "/accounts/login/", {"username": "chair@gamma.example", "password": "a-long-new-password"}
+    )
+    assert login.status_code == 302
+    with in_portal(portal):
+        admin = User.objects.get(email="chair@gamma.example")
+        assert admin.role == Role.ADMIN
+        assert admin.check_password("a-long-new-password")
+
+
+def test_invitation_link_of_one_portal_is_invalid_on_another(
+    db, portal_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    _portal, _host, path = _provision_and_get_link(mailoutbox, django_capture_on_commit_callbacks)
+    page = Client(HTTP_HOST="alpha.localhost").get(path, follow=True)
+    assert page.status_code == 200
+    assert b'name="new_password1"' not in page.content
+
+
+def test_invitation_mail_is_in_the_portals_language(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        provision_portal(name="Portal Delta", subdomain="delta", admin_email="a@delta.example")
+    assert mailoutbox[0].subject == "Deine Einladung zu Portal Delta"
