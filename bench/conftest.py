@@ -1,0 +1,1 @@
+"""Benchmarks use the test settings and database; nothing else is shared with tests/."""
