@@ -104,6 +104,7 @@ def clone_schema(source: str, target: str) -> None:
                 _copy_table(cursor, source, target, table)
             _copy_constraints(cursor, source, target)
             _copy_indexes(cursor, source, target)
+            _copy_sequence_types(cursor, source, target)
             _copy_sequence_positions(cursor, source, target)
     finally:
         # The statements above changed search_path behind django-tenants' back.
@@ -221,6 +222,26 @@ def _copy_indexes(cursor, source: str, target: str) -> None:
         cursor.execute(definition)
 
 
+def _copy_sequence_types(cursor, source: str, target: str) -> None:
+    # LIKE ... INCLUDING IDENTITY makes the identity sequence of an integer column a bigint
+    # sequence (with the integer's bounds); a migrated schema has an integer sequence.
+    wanted = dict(
+        _fetch(
+            cursor,
+            "SELECT sequencename, data_type::text FROM pg_sequences WHERE schemaname = %s",
+            (source,),
+        )
+    )
+    for name, data_type in _fetch(
+        cursor,
+        "SELECT sequencename, data_type::text FROM pg_sequences WHERE schemaname = %s",
+        (target,),
+    ):
+        desired = wanted.get(name)
+        if desired and desired != data_type:
+            cursor.execute(f"ALTER SEQUENCE {_qi(target)}.{_qi(name)} AS {desired}")
+
+
 def _copy_sequence_positions(cursor, source: str, target: str) -> None:
     rows = _fetch(
         cursor,
@@ -246,10 +267,14 @@ def describe_schema(schema: str) -> dict:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
             (schema,),
         )
+        # The column's position among the table's live columns, not ordinal_position (attnum):
+        # a migrated table keeps the gaps of dropped columns, a copy numbers them afresh.
         columns = _fetch(
             cursor,
             """
-            SELECT table_name, column_name, ordinal_position, data_type, character_maximum_length,
+            SELECT table_name, column_name,
+                   row_number() OVER (PARTITION BY table_name ORDER BY ordinal_position),
+                   data_type, character_maximum_length,
                    numeric_precision, is_nullable, column_default, is_identity, identity_generation,
                    is_generated, generation_expression
             FROM information_schema.columns WHERE table_schema = %s ORDER BY 1, 3""",

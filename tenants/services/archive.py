@@ -22,6 +22,7 @@ import shutil
 import tarfile
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -252,7 +253,8 @@ def read_archive(path: Path) -> _Archive:
                             f"The archive contains an unexpected path: {member.name}."
                         )
                     media[relative] = tar.extractfile(member).read()
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        # zlib.error: a damaged compressed block inside a member, met only while reading it.
         raise ArchiveError(f"The archive is damaged: {exc}.") from exc
     if manifest_raw is None or data is None:
         raise ArchiveError(
@@ -271,7 +273,13 @@ def read_archive(path: Path) -> _Archive:
         )
     if _sha256(data) != manifest.get("data_sha256"):
         raise ArchiveError("data.json does not match its checksum: the archive is damaged.")
-    listed = {f["path"]: f["sha256"] for f in manifest.get("files", [])}
+    files = manifest.get("files", [])
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("sha256"), str)
+        for f in files
+    ):
+        raise ArchiveError("The manifest's list of files is malformed.")
+    listed = {f["path"]: f["sha256"] for f in files}
     if set(listed) != set(media):
         raise ArchiveError("The media files do not match the manifest's list.")
     for relative, content in media.items():
@@ -313,10 +321,16 @@ def portal_import(
     provisioning = None
 
     def populate(portal: Portal) -> None:
-        objects = list(serializers.deserialize("json", parsed.data, handle_forward_references=True))
-        for obj in objects:
+        # Saved one by one as deserialised: a natural key (a post's author) resolves only
+        # against rows already saved; what still cannot resolve is filled in afterwards.
+        models, deferred = set(), []
+        for obj in serializers.deserialize("json", parsed.data, handle_forward_references=True):
             obj.save()
-        models = {type(obj.object) for obj in objects}
+            models.add(type(obj.object))
+            if obj.deferred_fields:
+                deferred.append(obj)
+        for obj in deferred:
+            obj.save_deferred_fields()
         statements = connection.ops.sequence_reset_sql(no_style(), list(models))
         with connection.cursor() as cursor:
             for sql in statements:

@@ -1,0 +1,144 @@
+"""Migrating the fleet: up-to-date schemas are skipped, outdated ones migrated, and a broken
+schema is reported as failed without stopping the others, sequentially and in forked workers."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.management.commands.migrate import Command as MigrateCommand
+from django.db import connection
+
+from tenants.models import Portal, PortalEvent
+from tenants.schemas import drop_schema, pending_migrations
+from tenants.services import provision_portal
+from tenants.services.fleet import fleet_schemas, migrate_fleet
+
+TEMPLATE = settings.PORTAL_TEMPLATE_SCHEMA
+
+
+def _new_portal(subdomain: str) -> Portal:
+    return provision_portal(
+        name=f"Flotte {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
+    ).portal
+
+
+def _roll_back_portal_app(schema: str) -> None:
+    """Unapply the portal app's migrations in `schema`, as if it predated them."""
+    connection.set_schema(schema)
+    try:
+        call_command(
+            MigrateCommand(),
+            "portal",
+            "zero",
+            interactive=False,
+            verbosity=0,
+            skip_checks=True,
+            stdout=io.StringIO(),
+        )
+    finally:
+        connection.set_schema_to_public()
+    assert pending_migrations(schema) == ["portal.0001_initial"]
+
+
+def _break(schema: str) -> None:
+    """Roll back the portal app and leave a table in the way of its first migration."""
+    _roll_back_portal_app(schema)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TABLE "{schema}".portal_post (id integer)')
+
+
+def _has_post_table(schema: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = 'portal_post' AND column_name = 'author_id'",
+            [schema],
+        )
+        return cursor.fetchone() is not None
+
+
+@pytest.mark.django_db
+def test_fleet_schemas_lists_the_template_first_then_every_portal(portal_a, portal_b):
+    schemas = fleet_schemas()
+    assert schemas[0] == TEMPLATE
+    assert {portal_a.schema_name, portal_b.schema_name} <= set(schemas[1:])
+
+
+@pytest.mark.django_db
+def test_sequential_run_skips_current_migrates_outdated_and_reports_a_broken_schema(portal_a):
+    outdated = _new_portal("veraltet").schema_name
+    broken = _new_portal("kaputt").schema_name
+    _roll_back_portal_app(outdated)
+    _break(broken)
+    seen = []
+
+    results = migrate_fleet(
+        [TEMPLATE, broken, outdated, portal_a.schema_name], parallel=1, on_result=seen.append
+    )
+
+    assert seen == results
+    by_schema = {r.schema: r for r in results}
+    assert [r.schema for r in results] == [TEMPLATE, broken, outdated, portal_a.schema_name]
+    assert by_schema[TEMPLATE].status == "up to date"
+    assert by_schema[portal_a.schema_name].status == "up to date"
+    assert (by_schema[outdated].status, by_schema[outdated].applied) == (
+        "migrated",
+        ["portal.0001_initial"],
+    )
+    assert by_schema[broken].failed
+    assert "already exists" in by_schema[broken].error
+    assert pending_migrations(outdated) == []
+    assert _has_post_table(outdated)
+    assert pending_migrations(broken) == ["portal.0001_initial"]
+    assert not _has_post_table(broken)
+
+
+def test_parallel_command_migrates_the_fleet_and_exits_1_for_a_broken_schema(
+    committed, portal_a, portal_b
+):
+    created = []
+    try:
+        for subdomain in ("flotte-alt", "flotte-kaputt", "flotte-ok"):
+            created.append(_new_portal(subdomain))
+        outdated, broken, current = (p.schema_name for p in created)
+        _roll_back_portal_app(outdated)
+        _break(broken)
+        out, err = io.StringIO(), io.StringIO()
+
+        with pytest.raises(CommandError) as excinfo:
+            call_command(
+                "migrate_portals", "--parallel", "2", "--skip-public", stdout=out, stderr=err
+            )
+
+        assert excinfo.value.returncode == 1
+        assert str(excinfo.value) == f"Migration failed for: {broken}"
+        output = out.getvalue()
+        assert f"{outdated}: migrated (1 migration(s))" in output
+        for schema in (TEMPLATE, current, portal_a.schema_name, portal_b.schema_name):
+            assert f"{schema}: up to date" in output
+        assert f"{broken}: failed" in output
+        total = len(fleet_schemas())
+        assert f"{total} schema(s): 1 migrated, {total - 2} up to date, 1 failed." in output
+        assert f"{broken} failed: " in err.getvalue()
+        assert "already exists" in err.getvalue()
+        assert pending_migrations(outdated) == []
+        assert _has_post_table(outdated)
+        assert pending_migrations(broken) == ["portal.0001_initial"]
+    finally:
+        connection.set_schema_to_public()
+        for portal in created:
+            drop_schema(portal.schema_name)
+            PortalEvent.objects.filter(portal=portal).delete()
+            portal.delete()
+    assert not Portal.objects.filter(slug__startswith="flotte-").exists()
+
+
+@pytest.mark.django_db
+def test_migrate_portals_refuses_fewer_than_one_worker():
+    with pytest.raises(CommandError) as excinfo:
+        call_command("migrate_portals", "--parallel", "0", "--skip-public")
+    assert excinfo.value.returncode == 2

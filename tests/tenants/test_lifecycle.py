@@ -1,0 +1,207 @@
+"""Suspend, resume, archive, restore and purge: allowed transitions, refused ones, audit events,
+and the nightly purge that removes schema, domains, row and files only after the grace period."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django_tenants.utils import schema_exists
+
+from tenants import tasks
+from tenants.models import Domain, Portal, PortalEvent, PortalStatus
+from tenants.services import (
+    portal_archive,
+    portal_purge,
+    portal_restore,
+    portal_resume,
+    portal_suspend,
+    provision_portal,
+)
+from tenants.storage import portal_media_root
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_portal(subdomain: str = "zyklus") -> Portal:
+    return provision_portal(
+        name=f"Portal {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
+    ).portal
+
+
+def _kinds(portal: Portal) -> list[str]:
+    return list(
+        PortalEvent.objects.filter(portal_name=portal.name)
+        .order_by("created_at", "pk")
+        .values_list("kind", flat=True)
+    )
+
+
+def _with_file(portal: Portal) -> Path:
+    folder = portal_media_root(portal) / "posts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bild.png").write_bytes(b"png")
+    return portal_media_root(portal)
+
+
+def test_suspend_resume_archive_restore_change_status_and_write_events():
+    portal = _new_portal()
+
+    suspended = portal_suspend(portal=portal, reason="Rechnung offen")
+    assert (suspended.status, suspended.status_reason) == (PortalStatus.SUSPENDED, "Rechnung offen")
+    resumed = portal_resume(portal=portal)
+    assert (resumed.status, resumed.status_reason) == (PortalStatus.ACTIVE, "")
+
+    before = timezone.now()
+    archived = portal_archive(portal=portal, grace_days=7)
+    assert archived.status == PortalStatus.ARCHIVED
+    assert archived.archived_at >= before
+    assert archived.purge_after - archived.archived_at == timedelta(days=7)
+
+    restored = portal_restore(portal=portal)
+    assert (restored.status, restored.archived_at, restored.purge_after) == (
+        PortalStatus.ACTIVE,
+        None,
+        None,
+    )
+    assert Portal.objects.get(pk=portal.pk).status == PortalStatus.ACTIVE
+    assert _kinds(portal) == ["provisioned", "suspended", "resumed", "archived", "restored"]
+    suspend_event = PortalEvent.objects.get(portal=portal, kind="suspended")
+    assert suspend_event.detail == {"reason": "Rechnung offen"}
+
+
+def test_a_suspended_portal_can_be_archived_with_the_default_grace_period(settings):
+    settings.PORTAL_PURGE_GRACE_DAYS = 30
+    portal = _new_portal()
+    portal_suspend(portal=portal)
+
+    archived = portal_archive(portal=portal)
+
+    assert archived.status == PortalStatus.ARCHIVED
+    assert archived.purge_after - archived.archived_at == timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("setup", "operation", "message"),
+    [
+        ([], portal_resume, "Cannot resume"),
+        ([], portal_restore, "Cannot restore"),
+        ([portal_suspend], portal_suspend, "Cannot suspend"),
+        ([portal_suspend], portal_restore, "Cannot restore"),
+        ([portal_archive], portal_archive, "Cannot delete"),
+        ([portal_archive], portal_suspend, "Cannot suspend"),
+        ([portal_archive], portal_resume, "Cannot resume"),
+    ],
+)
+def test_refused_transitions_raise_and_change_nothing(setup, operation, message):
+    portal = _new_portal()
+    for step in setup:
+        step(portal=portal)
+    status_before = Portal.objects.get(pk=portal.pk).status
+    events_before = PortalEvent.objects.filter(portal=portal).count()
+
+    with pytest.raises(ValidationError, match=message):
+        operation(portal=portal)
+
+    assert Portal.objects.get(pk=portal.pk).status == status_before
+    assert PortalEvent.objects.filter(portal=portal).count() == events_before
+
+
+def test_purge_is_refused_during_the_grace_period_and_for_live_portals():
+    portal = _new_portal()
+    with pytest.raises(ValidationError, match="Cannot purge"):
+        portal_purge(portal=portal)
+    portal_archive(portal=portal, grace_days=3)
+    with pytest.raises(ValidationError, match="grace period"):
+        portal_purge(portal=portal)
+    assert schema_exists(portal.schema_name)
+    assert Portal.objects.filter(pk=portal.pk).exists()
+
+
+def test_beat_task_purges_archived_portals_past_their_grace_period_only(
+    django_capture_on_commit_callbacks,
+):
+    due = _new_portal("faellig")
+    waiting = _new_portal("wartend")
+    live = _new_portal("lebendig")
+    due_media, waiting_media = _with_file(due), _with_file(waiting)
+    portal_archive(portal=due)
+    Portal.objects.filter(pk=due.pk).update(purge_after=timezone.now() - timedelta(minutes=1))
+    portal_archive(portal=waiting, grace_days=1)
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = tasks.purge_due_portals.apply()
+            # Files go only once the database side is committed.
+            assert due_media.exists()
+
+        assert result.get() == [due.schema_name]
+        assert not Portal.objects.filter(pk=due.pk).exists()
+        assert not Domain.objects.filter(domain="faellig.localhost").exists()
+        assert not schema_exists(due.schema_name)
+        assert not due_media.exists()
+        purged = PortalEvent.objects.get(portal_name=due.name, kind="purged")
+        assert purged.portal is None
+        assert purged.detail == {"schema": due.schema_name}
+
+        for kept, media in ((waiting, waiting_media), (live, None)):
+            assert Portal.objects.filter(pk=kept.pk).exists()
+            assert schema_exists(kept.schema_name)
+            assert Domain.objects.filter(tenant=kept).exists()
+            assert media is None or media.exists()
+    finally:
+        for media in (due_media, waiting_media):
+            shutil.rmtree(media, ignore_errors=True)
+
+
+def test_purge_command_reports_what_it_purged(django_capture_on_commit_callbacks):
+    portal = _new_portal("weg")
+    portal_archive(portal=portal, grace_days=0)
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_portals", stdout=out)
+
+    assert f"Purged 1 portal(s): {portal.schema_name}." in out.getvalue()
+    assert not schema_exists(portal.schema_name)
+
+
+def test_delete_portal_command_archives_and_restore_undoes_it():
+    portal = _new_portal("loeschbar")
+    out = io.StringIO()
+
+    call_command("delete_portal", "loeschbar", "--grace-days", "10", stdout=out)
+
+    archived = Portal.objects.get(pk=portal.pk)
+    assert archived.status == PortalStatus.ARCHIVED
+    assert archived.purge_after - archived.archived_at == timedelta(days=10)
+    assert "is offline and will be purged after" in out.getvalue()
+    assert schema_exists(portal.schema_name)
+
+    out = io.StringIO()
+    call_command("delete_portal", "LOESCHBAR", "--restore", stdout=out)
+
+    assert Portal.objects.get(pk=portal.pk).status == PortalStatus.ACTIVE
+    assert "Restored" in out.getvalue()
+    assert _kinds(portal)[-2:] == ["archived", "restored"]
+
+
+def test_delete_portal_command_refuses_unknown_and_wrong_state_with_exit_code_2():
+    _new_portal("aktiv")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("delete_portal", "gibtsnicht")
+    assert excinfo.value.returncode == 2
+    assert "No portal with subdomain “gibtsnicht”" in str(excinfo.value)
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("delete_portal", "aktiv", "--restore")
+    assert excinfo.value.returncode == 2
+    assert "Cannot restore" in str(excinfo.value)
+    assert Portal.objects.get(slug="aktiv").status == PortalStatus.ACTIVE
