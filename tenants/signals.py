@@ -19,6 +19,9 @@ def _forget_on_commit(hostnames: set[str]) -> None:
 @receiver(post_delete, sender=Domain)
 def forget_domain_route(sender, instance: Domain, **kwargs) -> None:
     _forget_on_commit({instance.domain, getattr(instance, "_loaded_domain", None)})
+    # The saved name is the old one for the next rename of this same instance; otherwise a
+    # second rename would leave the intermediate hostname routed from the cache.
+    instance._loaded_domain = instance.domain
 
 
 @receiver(post_save, sender=Portal)

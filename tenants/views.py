@@ -28,7 +28,9 @@ def serve_media(request, path: str):
     content_type, _ = mimetypes.guess_type(full_path)
     try:
         handle = open(full_path, "rb")  # noqa: SIM115 (FileResponse closes it)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+    except (OSError, ValueError) as exc:
+        # Missing files and folders, but also names no file can have (a NUL byte, too long):
+        # all of them are "not here", never a server error.
         raise Http404("No such file.") from exc
     response = FileResponse(handle, content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"

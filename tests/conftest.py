@@ -32,6 +32,13 @@ def _clean_test_files():
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    # The database rolls back after each test, the file system does not: give every test its
+    # own media folder so files written by one test never show up in another.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_routing_cache():
     caches["routing"].clear()
     caches["default"].clear()
