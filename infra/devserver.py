@@ -20,8 +20,27 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def _manage(*args: str) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)
+def _manage(*args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, check=True, text=True, capture_output=capture
+    )
+    return result.stdout if capture else ""
+
+
+def _wait_for_web(timeout: float = 60) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(
+                "http://127.0.0.1:8000/healthz", headers={"Host": "localhost"}
+            )
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (fixed http URL)
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def main() -> int:
@@ -34,10 +53,11 @@ def main() -> int:
         embedded_pg.ensure_running()
     print("Migrating the database ...", flush=True)
     _manage("migrate_portals", "--parallel", "2")
-    _manage("seed_demo")  # prints the URLs and logins
+    print("Preparing the demo portals ...", flush=True)
+    summary = _manage("seed_demo", capture=True)
     mail_dir = Path(env.get("ALLMENDE_DATA_DIR", ROOT / ".data")) / "mail"
     if not env.get("EMAIL_URL"):
-        print(f"\nE-mails (invitations) are written to {mail_dir}/", flush=True)
+        summary += f"\nE-mails (invitations) are written to {mail_dir}/"
 
     children = [
         subprocess.Popen(
@@ -63,7 +83,12 @@ def main() -> int:
             env=env,
         ),
     ]
-    print("\nRunning. Press Ctrl-C to stop everything.\n", flush=True)
+    if _wait_for_web():
+        banner = "=" * 72
+        print(
+            f"\n{banner}\n{summary.strip()}\n\nRunning. Press Ctrl-C to stop everything.\n{banner}\n",
+            flush=True,
+        )
     stopping = False
 
     def stop(*_):
