@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from features.admin import FeatureGrantInline
+from features.services import plan_change
 from tenants import selectors
 from tenants.models import Domain, Portal, PortalEvent, PortalExport
 from tenants.services import portal_archive, portal_restore, portal_resume, portal_suspend
@@ -86,8 +88,26 @@ class PortalAdmin(admin.ModelAdmin):
         "purge_after",
     ]
     fields = ["name", "plan", "language", "contact_email", *readonly_fields]
-    inlines = [DomainInline]
+    inlines = [DomainInline, FeatureGrantInline]
     actions = [suspend, resume, export, archive, restore]
+
+    def save_model(self, request, obj, form, change):
+        new_plan = obj.plan_id
+        if change and "plan" in form.changed_data:
+            # Plan changes go through the service (audit event, limit warnings), like billing's.
+            obj.plan_id = form.initial["plan"]
+        super().save_model(request, obj, form, change)
+        if change and new_plan != obj.plan_id:
+            for warning in plan_change(portal=obj, plan=new_plan, actor=request.user.email):
+                self.message_user(request, warning, messages.WARNING)
+
+    def save_formset(self, request, form, formset, change):
+        for grant in formset.save(commit=False):
+            if getattr(grant, "granted_by_id", None) is None and hasattr(grant, "granted_by"):
+                grant.granted_by = request.user
+            grant.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
 
     @admin.display(description="Address")
     def address(self, portal: Portal):

@@ -4,7 +4,8 @@ PortalTask is the base class of every task (set on the Celery app). Sending a ta
 schema of the current connection in a message header; the worker switches to that schema before
 running it and back to public afterwards, and labels logs and Sentry events with it. A task sent
 from the public schema runs in public. A task whose portal no longer exists (purged meanwhile) is
-skipped with a warning rather than run against the wrong schema.
+skipped with a warning rather than run against the wrong schema. A task with `required_feature`
+is skipped for portals where that module is off (features.gate).
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ class PortalTask(Task):
         if portal is None:
             logger.warning("Task %s skipped: portal schema %s no longer exists.", self.name, schema)
             return None
+        feature = getattr(self, "required_feature", None)
+        if feature:
+            from features.gate import is_enabled
+
+            if not is_enabled(portal, feature):
+                logger.info("Task %s skipped: %s is off in %s.", self.name, feature, schema)
+                return None
         connection.set_tenant(portal)
         try:
             return self._run_labelled(schema, args, kwargs)

@@ -14,7 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
-from tenants.models import Plan, Portal
+from features.catalogue import COMMUNITY, PROFESSIONAL
+from tenants.models import Portal
 
 DEMO_PASSWORD = "allmende-demo"  # noqa: S105 (public on purpose: local demo only)
 OPERATOR_EMAIL = "operator@allmende.example"
@@ -36,7 +37,7 @@ DEMO_PORTALS = (
         subdomain="klimanetz",
         name="Klimanetz Förde",
         tagline="Klimaschutz-Initiativen der Region – auf einen Blick",
-        plan=Plan.COMMUNITY,
+        plan=COMMUNITY,
         preset="climate",
         members=(
             ("admin@klimanetz.example", "Jana Petersen", "admin"),
@@ -52,7 +53,7 @@ DEMO_PORTALS = (
         subdomain="lindenau",
         name="Bürgernetz Lindenau",
         tagline="Ideen, Projekte und Anträge für unseren Stadtteil",
-        plan=Plan.PROFESSIONAL,
+        plan=PROFESSIONAL,
         preset="city",
         members=(
             ("admin@lindenau.example", "Sami Okafor", "admin"),
@@ -70,7 +71,7 @@ DEMO_PORTALS = (
         subdomain="nachbarschaft",
         name="Offene Nachbarschaft e.V. – Intranet",
         tagline="Internes Netzwerk unserer Haupt- und Ehrenamtlichen",
-        plan=Plan.PROFESSIONAL,
+        plan=PROFESSIONAL,
         preset="neutral",
         members=(
             ("admin@nachbarschaft.example", "Lea Brandt", "admin"),
@@ -152,7 +153,7 @@ def demo_logins() -> list[str]:
         if portal is None:
             continue
         lines.append("")
-        lines.append(f"{demo.name} [{portal.get_plan_display()}]: {portal_base_url(portal)}")
+        lines.append(f"{demo.name} [{portal.plan.name}]: {portal_base_url(portal)}")
         for email, _name, role in demo.members:
             lines.append(f"    {role:<10} {email} / {DEMO_PASSWORD}")
     return lines

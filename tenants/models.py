@@ -10,11 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
-class Plan(models.TextChoices):
-    COMMUNITY = "community", _("Community")
-    PROFESSIONAL = "professional", _("Professional intranet")
-
-
 class PortalStatus(models.TextChoices):
     PROVISIONING = "provisioning", _("Provisioning")
     ACTIVE = "active", _("Active")
@@ -29,7 +24,16 @@ class Portal(TenantMixin):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("subdomain at creation"), max_length=40, unique=True)
-    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, default=Plan.COMMUNITY)
+    # Keyed by the plan's key, so the column reads "community" / "professional".
+    plan = models.ForeignKey(
+        "features.Plan",
+        to_field="key",
+        db_column="plan",
+        on_delete=models.PROTECT,
+        default="community",
+        related_name="portals",
+        verbose_name=_("plan"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=PortalStatus.choices, default=PortalStatus.PROVISIONING
     )
@@ -100,6 +104,7 @@ class PortalEvent(models.Model):
         ARCHIVED = "archived", _("archived")
         RESTORED = "restored", _("restored")
         PURGED = "purged", _("purged")
+        PLAN_CHANGED = "plan_changed", _("plan changed")
 
     portal = models.ForeignKey(Portal, null=True, on_delete=models.SET_NULL, related_name="events")
     portal_name = models.CharField(max_length=120)

@@ -37,4 +37,8 @@ def portal_by_subdomain(subdomain: str) -> Portal:
 
 
 def listed_portals() -> QuerySet[Portal]:
-    return Portal.objects.filter(status=PortalStatus.ACTIVE).prefetch_related("domains")
+    return (
+        Portal.objects.filter(status=PortalStatus.ACTIVE)
+        .select_related("plan")
+        .prefetch_related("domains")
+    )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 
 from accounts.models import Role, User
+from features.limits import check_member_limit
 from tenants.celery import enqueue_on_commit
 
 
@@ -28,6 +30,7 @@ def user_create(
         raise ValidationError(f"Unknown role {role!r}.")
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"An account with the e-mail address {email} exists already.")
+    check_member_limit(getattr(connection, "tenant", None))
     return User.objects.create_user(
         email, password, display_name=display_name, role=role, language=language
     )

@@ -52,6 +52,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "accounts",
+    "features",
     "billing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -59,6 +60,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
 ]
 TENANT_APPS = [
@@ -85,6 +87,7 @@ PORTAL_EXPORT_DIR = Path(env.get("PORTAL_EXPORT_DIR", str(DATA_DIR / "exports"))
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.PortalRoutingMiddleware",
+    "features.gate.FeatureGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.portal",
+                "features.gate.context",
             ],
         },
     },

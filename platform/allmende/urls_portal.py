@@ -2,12 +2,15 @@
 
 from django.urls import include, path
 
+from features.gate import feature_path
 from portal.views import healthz
 from tenants.views import serve_media
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
+    path("manage/", include("features.urls")),
+    feature_path("api_access", "api/v1/", include("allmende.urls_api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("media/<path:path>", serve_media, name="media"),
     path("healthz", healthz, name="healthz"),

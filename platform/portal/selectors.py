@@ -8,8 +8,9 @@ from accounts.models import User
 from portal.models import Post
 
 
-def latest_posts(limit: int = 20) -> QuerySet[Post]:
-    return Post.objects.select_related("author").order_by("-created_at")[:limit]
+def latest_posts(limit: int | None = 20) -> QuerySet[Post]:
+    posts = Post.objects.select_related("author").order_by("-created_at")
+    return posts[:limit] if limit else posts
 
 
 def member_count() -> int:

@@ -134,7 +134,7 @@ def portal_export(*, portal: Portal, output: Path) -> ExportSummary:
         "portal": {
             "name": portal.name,
             "slug": portal.slug,
-            "plan": portal.plan,
+            "plan": portal.plan_id,
             "language": portal.language,
             "uid": str(portal.uid),
         },

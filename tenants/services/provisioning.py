@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
-from tenants.models import Domain, Plan, Portal, PortalEvent, PortalStatus
+from features.catalogue import COMMUNITY
+from features.models import Plan
+from tenants.models import Domain, Portal, PortalEvent, PortalStatus
 from tenants.schema_clone import clone_schema
 from tenants.schemas import ensure_template
 from tenants.selectors import subdomain_hostname
@@ -119,7 +121,7 @@ class PortalProvisioning:
         *,
         name: str,
         subdomain: str,
-        plan: str = Plan.COMMUNITY,
+        plan: str = COMMUNITY,
         language: str = "de",
         contact_email: str = "",
         populate: Callable[[Portal], None],
@@ -141,9 +143,10 @@ class PortalProvisioning:
         errors: dict[str, list[str]] = {}
         if not self.name or len(self.name) > 120:
             errors.setdefault("name", []).append("A portal needs a name of 1 to 120 characters.")
-        if self.plan not in Plan.values:
+        plans = list(Plan.objects.values_list("key", flat=True))
+        if self.plan not in plans:
             errors.setdefault("plan", []).append(
-                f"Unknown plan “{self.plan}”; choose one of {', '.join(Plan.values)}."
+                f"Unknown plan “{self.plan}”; choose one of {', '.join(plans)}."
             )
         if self.language not in {"de", "en"}:
             errors.setdefault("language", []).append("The language must be de or en.")
@@ -194,7 +197,7 @@ class PortalProvisioning:
             name=self.name,
             slug=self.subdomain,
             schema_name=schema_name_for(self.subdomain),
-            plan=self.plan,
+            plan_id=self.plan,
             language=self.language,
             contact_email=self.contact_email,
             status=PortalStatus.PROVISIONING,
@@ -232,7 +235,7 @@ def provision_portal(
     name: str,
     subdomain: str,
     admin_email: str,
-    plan: str = Plan.COMMUNITY,
+    plan: str = COMMUNITY,
     language: str = "de",
     admin_name: str = "",
     theme_preset: str | None = None,

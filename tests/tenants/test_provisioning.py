@@ -89,7 +89,7 @@ def test_provisioned_portal_has_admin_theme_domain_event_and_mails_the_invitatio
 
     assert portal.status == PortalStatus.ACTIVE
     assert portal.schema_name == "p_neu"
-    assert portal.plan == "professional"
+    assert portal.plan_id == "professional"
     assert result.admin_email == "chef@neu.example"
     domain = Domain.objects.get(tenant=portal)
     assert (domain.domain, domain.is_primary) == ("neu.localhost", True)

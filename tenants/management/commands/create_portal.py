@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
+from features.catalogue import COMMUNITY
 from tenants.management.commands._output import input_error
-from tenants.models import Plan
 from tenants.selectors import portal_base_url
 from tenants.services import provision_portal
 from themes.presets import PRESETS
@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--subdomain", required=True)
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--admin-name", default="")
-        parser.add_argument("--plan", default=Plan.COMMUNITY, choices=Plan.values)
+        parser.add_argument(
+            "--plan", default=COMMUNITY, help="plan key, e.g. community or professional"
+        )
         parser.add_argument("--language", default="de", choices=["de", "en"])
         parser.add_argument("--theme", default=None, choices=sorted(PRESETS))
 

@@ -1,0 +1,62 @@
+"""API: the portal's modules, and switching them (admins). Refusals carry the reason."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from features import services
+from features.catalogue import FEATURES
+from features.permissions import IsPortalAdmin
+from features.selectors import load_portal_features
+
+
+def _state(current, key):
+    feature = FEATURES[key]
+    return {
+        "key": key,
+        "name": str(feature.name),
+        "enabled": key in current.enabled,
+        "entitled": key in current.entitled,
+        "requires": list(feature.requires),
+    }
+
+
+class FeatureListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        current, _ttl = load_portal_features(request.portal)
+        return Response(
+            {"plan": current.plan_key, "features": [_state(current, k) for k in FEATURES]}
+        )
+
+
+class SwitchSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class FeatureDetailView(APIView):
+    permission_classes = [IsPortalAdmin]
+
+    def patch(self, request, key: str):
+        if key not in FEATURES:
+            return Response(
+                {"detail": f"There is no module „{key}“."}, status=status.HTTP_404_NOT_FOUND
+            )
+        body = SwitchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.feature_switch(
+                portal=request.portal,
+                feature=key,
+                enabled=body.validated_data["enabled"],
+                actor=request.user.email,
+            )
+        except ValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        current, _ttl = load_portal_features(request.portal)
+        return Response(_state(current, key))

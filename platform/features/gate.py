@@ -1,0 +1,71 @@
+"""The one gate in front of every module: URLs, API, navigation, templates, tasks.
+
+- URLs and API endpoints: route them with `feature_path(feature, route, view_or_include)`;
+  FeatureGateMiddleware answers 404 for every view below it while the module is off (a module
+  that is off does not exist, it is not forbidden).
+- Templates: the context has `features` (use `{% if "map" in features %}`) and `nav_modules`.
+- Tasks: set `required_feature = "…"` on a task; PortalTask skips it for portals without it.
+- Code: `is_enabled(request_or_portal, key)`.
+All of them read `selectors.portal_features`, cached once per portal and memoised per request.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
+
+from features.catalogue import FEATURES
+from features.selectors import PortalFeatures, portal_features
+
+FEATURE_KWARG = "_allmende_feature"
+NO_FEATURES = PortalFeatures(plan_key="", plan_name="", entitled=frozenset(), enabled=frozenset())
+
+
+def feature_path(feature: str, route: str, view, name: str | None = None):
+    """`path()` whose view (or every view of an include) exists only while `feature` is on."""
+    if feature not in FEATURES:
+        raise KeyError(f"Unknown feature {feature!r} in URL {route!r}.")
+    return path(route, view, {FEATURE_KWARG: feature}, name=name)
+
+
+def features_of(request) -> PortalFeatures:
+    features = getattr(request, "features", None)
+    return features if features is not None else NO_FEATURES
+
+
+def is_enabled(request_or_portal, key: str) -> bool:
+    if key not in FEATURES:
+        raise KeyError(f"Unknown feature {key!r}.")
+    if hasattr(request_or_portal, "META"):
+        return key in features_of(request_or_portal)
+    return key in portal_features(request_or_portal)
+
+
+class FeatureGateMiddleware:
+    """Attaches `request.features` (lazily) and enforces `feature_path` markers. After routing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        portal = getattr(request, "portal", None)
+        request.features = (
+            SimpleLazyObject(lambda: portal_features(portal)) if portal is not None else NO_FEATURES
+        )
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        feature = view_kwargs.pop(FEATURE_KWARG, None)
+        if feature is not None and feature not in features_of(request):
+            raise Http404("This module is not available in this portal.")
+        return None
+
+
+def context(request) -> dict:
+    features = features_of(request)
+    nav = []
+    for key, feature in FEATURES.items():
+        if feature.nav and key in features:
+            nav.append({"key": key, "name": feature.name, "url": reverse(feature.nav)})
+    return {"features": features, "nav_modules": nav}

@@ -1,0 +1,117 @@
+"""Plans, per-portal feature switches, operator grants and the switch audit trail (public schema)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from features.catalogue import FEATURES
+
+
+def _validate_feature_keys(keys: list[str]) -> None:
+    unknown = sorted(set(keys) - set(FEATURES))
+    if unknown:
+        raise ValidationError(f"Unknown feature(s): {', '.join(unknown)}.")
+
+
+class Plan(models.Model):
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    monthly_price_cents = models.PositiveIntegerField(_("monthly price (cents)"), default=0)
+    yearly_price_cents = models.PositiveIntegerField(_("yearly price (cents)"), default=0)
+    features = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        validators=[_validate_feature_keys],
+        verbose_name=_("features"),
+    )
+    max_members = models.PositiveIntegerField(
+        _("member limit"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    storage_mb = models.PositiveIntegerField(_("storage (MB)"), default=500)
+    max_spaces = models.PositiveIntegerField(
+        _("limit of groups and projects"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means unlimited."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_paid(self) -> bool:
+        return bool(self.monthly_price_cents or self.yearly_price_cents)
+
+
+class FeatureSwitch(models.Model):
+    """A tenant admin's choice for one module. Absent means the catalogue's default."""
+
+    portal = models.ForeignKey(
+        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_switches"
+    )
+    feature = models.CharField(max_length=40)
+    enabled = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["portal", "feature"], name="one_switch_per_feature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {'on' if self.enabled else 'off'}"
+
+
+class FeatureChange(models.Model):
+    """Audit trail: who switched which module from what to what, and when."""
+
+    class Source(models.TextChoices):
+        PORTAL_ADMIN = "portal_admin", _("portal administrator")
+        OPERATOR = "operator", _("platform operator")
+
+    portal = models.ForeignKey(
+        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_changes"
+    )
+    feature = models.CharField(max_length=40)
+    was_enabled = models.BooleanField()
+    now_enabled = models.BooleanField()
+    actor = models.CharField(max_length=254, help_text="e-mail of the person who made the change")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {self.was_enabled} -> {self.now_enabled}"
+
+
+class FeatureGrant(models.Model):
+    """A module granted outside the plan (a pilot), until `expires_at`."""
+
+    portal = models.ForeignKey(
+        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_grants"
+    )
+    feature = models.CharField(max_length=40, choices=[(k, f.name) for k, f in FEATURES.items()])
+    expires_at = models.DateTimeField(_("expires at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-expires_at"]
+
+    def __str__(self) -> str:
+        return f"{self.feature} until {self.expires_at:%Y-%m-%d}"

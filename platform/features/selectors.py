@@ -1,0 +1,108 @@
+"""What a portal may use: its plan's entitlements, grants, switches and limits, cached.
+
+`portal_features(portal)` is the one load per portal; in steady state it costs no query. The
+cache entry is forgotten on commit whenever a switch, a grant, the portal's plan or the plan
+itself changes (features.signals), and expires by itself when the earliest grant runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import caches
+from django.utils import timezone
+
+from features.catalogue import FEATURES
+from features.models import FeatureGrant, FeatureSwitch, Plan
+
+CACHE_TTL = 60 * 60
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_members: int | None
+    storage_mb: int
+    max_spaces: int | None
+
+
+@dataclass(frozen=True)
+class PortalFeatures:
+    plan_key: str
+    plan_name: str
+    entitled: frozenset[str]
+    enabled: frozenset[str]
+    switches: dict[str, bool] = field(default_factory=dict)
+    granted_until: dict[str, datetime] = field(default_factory=dict)
+    limits: Limits = Limits(None, 0, None)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.enabled
+
+    def wanted(self, key: str) -> bool:
+        return self.switches.get(key, FEATURES[key].default_on)
+
+
+def _cache_key(portal_id: int) -> str:
+    return f"features:v1:{portal_id}"
+
+
+def resolve_enabled(entitled: frozenset[str], switches: dict[str, bool]) -> frozenset[str]:
+    """Entitled and switched-on modules, minus those whose dependencies are not enabled."""
+    enabled = {
+        key
+        for key, feature in FEATURES.items()
+        if key in entitled and switches.get(key, feature.default_on)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for key in list(enabled):
+            if not set(FEATURES[key].requires) <= enabled:
+                enabled.discard(key)
+                changed = True
+    return frozenset(enabled)
+
+
+def load_portal_features(portal) -> tuple[PortalFeatures, int]:
+    """Read from the database; returns the result and how long it may be cached (seconds)."""
+    plan = Plan.objects.get(key=portal.plan_id)
+    now = timezone.now()
+    grants = {}
+    for grant in FeatureGrant.objects.filter(portal_id=portal.pk, expires_at__gt=now):
+        grants[grant.feature] = max(grant.expires_at, grants.get(grant.feature, grant.expires_at))
+    switches = dict(
+        FeatureSwitch.objects.filter(portal_id=portal.pk).values_list("feature", "enabled")
+    )
+    entitled = frozenset(k for k in plan.features if k in FEATURES) | frozenset(grants)
+    result = PortalFeatures(
+        plan_key=plan.key,
+        plan_name=plan.name,
+        entitled=entitled,
+        enabled=resolve_enabled(entitled, switches),
+        switches=switches,
+        granted_until=grants,
+        limits=Limits(plan.max_members, plan.storage_mb, plan.max_spaces),
+    )
+    ttl = CACHE_TTL
+    if grants:
+        ttl = max(1, min(ttl, int((min(grants.values()) - now).total_seconds())))
+    return result, ttl
+
+
+def portal_features(portal) -> PortalFeatures:
+    cache = caches["routing"]
+    key = _cache_key(portal.pk)
+    cached = cache.get(key)
+    if cached is None:
+        cached, ttl = load_portal_features(portal)
+        cache.set(key, cached, ttl)
+    return cached
+
+
+def forget_portal_features(portal_ids) -> None:
+    caches["routing"].delete_many([_cache_key(pk) for pk in portal_ids])
+
+
+def plans_offering(key: str) -> list[Plan]:
+    return [plan for plan in Plan.objects.all() if key in plan.features]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from features import views
+
+app_name = "features"
+urlpatterns = [path("features/", views.feature_settings, name="settings")]
