@@ -28,6 +28,7 @@ class DemoPortal:
     tagline: str
     plan: str
     preset: str
+    intro: str
     members: tuple[tuple[str, str, str], ...]  # (email, display name, role)
     posts: tuple[str, ...]
 
@@ -39,6 +40,8 @@ DEMO_PORTALS = (
         tagline="Klimaschutz-Initiativen der Region – auf einen Blick",
         plan=COMMUNITY,
         preset="climate",
+        intro="Initiativen, Vereine und Klimaschutzmanager*innen der Region zeigen hier ihre "
+        "Projekte, teilen Termine und finden Mitstreiter*innen.",
         members=(
             ("admin@klimanetz.example", "Jana Petersen", "admin"),
             ("repair-cafe@klimanetz.example", "Repair-Café Gaarden", "member"),
@@ -55,6 +58,8 @@ DEMO_PORTALS = (
         tagline="Ideen, Projekte und Anträge für unseren Stadtteil",
         plan=PROFESSIONAL,
         preset="city",
+        intro="Bürger*innen, Initiativen, Parteien und das Stadtteilbüro bringen hier Ideen ein, "
+        "unterstützen sich gegenseitig und reichen Anträge beim Stadtbezirksbeirat ein.",
         members=(
             ("admin@lindenau.example", "Sami Okafor", "admin"),
             ("verwaltung@lindenau.example", "Stadtteilbüro Lindenau", "moderator"),
@@ -73,6 +78,8 @@ DEMO_PORTALS = (
         tagline="Internes Netzwerk unserer Haupt- und Ehrenamtlichen",
         plan=PROFESSIONAL,
         preset="neutral",
+        intro="Das interne Netzwerk des Vereins: Absprachen, Dokumente und Termine für Haupt- "
+        "und Ehrenamtliche.",
         members=(
             ("admin@nachbarschaft.example", "Lea Brandt", "admin"),
             ("koordination@nachbarschaft.example", "Koordinationsteam", "moderator"),
@@ -89,6 +96,33 @@ def _demo_image() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (480, 240), (46, 125, 50)).save(buffer, format="PNG")
     return SimpleUploadedFile("demo.png", buffer.getvalue(), content_type="image/png")
+
+
+def _seed_theme(demo: DemoPortal) -> None:
+    from themes.models import ThemeVersion
+    from themes.services import theme_publish, theme_set, theme_update_draft
+
+    published = ThemeVersion.objects.order_by("-number").first()
+    if (
+        published
+        and published.data.get("tagline") == demo.tagline
+        and published.data.get("impressum")
+    ):
+        return
+    theme_set(site_name=demo.name, preset=demo.preset, tagline=demo.tagline)
+    theme_update_draft(
+        intro=f"<p>{demo.intro}</p>",
+        cta_label="Mitmachen",
+        cta_url="/accounts/login/",
+        footer_text=f"{demo.name} · {demo.tagline}",
+        impressum=f"<p>{demo.name}<br>Musterstraße 1<br>24103 Musterstadt</p><p>Kontakt: "
+        f'<a href="mailto:{demo.members[0][0]}">{demo.members[0][0]}</a></p>',
+        privacy="<p>Wir speichern nur, was für das Portal nötig ist. Deine Daten gehen an niemanden "
+        "weiter; du kannst sie jederzeit exportieren oder löschen lassen.</p>",
+        accessibility="<p>Dieses Portal soll die Anforderungen der BITV 2.0 erfüllen. Hinweise auf "
+        "Barrieren nehmen wir gern entgegen.</p>",
+    )
+    theme_publish(actor="seed_demo")
 
 
 def seed_demo() -> list[Portal]:
@@ -119,9 +153,7 @@ def seed_demo() -> list[Portal]:
                 theme_preset=demo.preset,
             ).portal
         with tenant_context(portal):
-            from themes.services import theme_set
-
-            theme_set(site_name=demo.name, preset=demo.preset, tagline=demo.tagline)
+            _seed_theme(demo)
             for email, display_name, role in demo.members:
                 user = User.objects.filter(email__iexact=email).first()
                 if user is None:

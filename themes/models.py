@@ -1,4 +1,4 @@
-"""The theme of the portal whose schema this table lives in (one row)."""
+"""A portal's theme (in its own schema): the draft being edited and every published version."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +7,44 @@ from themes.presets import DEFAULT_PRESET, PRESET_CHOICES
 
 
 class Theme(models.Model):
+    """The draft. Visitors see the latest ThemeVersion; admins edit and preview this row."""
+
     preset = models.CharField(
         _("preset"), max_length=20, choices=PRESET_CHOICES, default=DEFAULT_PRESET
     )
+    tokens = models.JSONField(_("design tokens"), default=dict)
     site_name = models.CharField(_("site name"), max_length=120)
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    footer_text = models.CharField(_("footer text"), max_length=300, blank=True)
+    footer_links = models.JSONField(_("footer links"), default=list, blank=True)
+    hero_title = models.CharField(_("start page heading"), max_length=120, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    cta_label = models.CharField(_("call to action label"), max_length=60, blank=True)
+    cta_url = models.CharField(_("call to action link"), max_length=300, blank=True)
+    impressum = models.TextField(_("Impressum"), blank=True)
+    privacy = models.TextField(_("privacy statement"), blank=True)
+    accessibility = models.TextField(_("accessibility statement"), blank=True)
+    email_sender_name = models.CharField(_("e-mail sender name"), max_length=80, blank=True)
+    email_signature = models.TextField(_("e-mail signature"), blank=True)
+    default_language = models.CharField(_("default language"), max_length=8, default="de")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.site_name
+
+
+class ThemeVersion(models.Model):
+    """An immutable published theme: all texts and tokens, and the stylesheet compiled from them."""
+
+    number = models.PositiveIntegerField(unique=True)
+    data = models.JSONField()
+    css = models.TextField()
+    css_hash = models.CharField(max_length=16, db_index=True)
+    published_by = models.CharField(max_length=254, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"

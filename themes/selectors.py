@@ -1,30 +1,70 @@
-"""Reading the current portal's theme, cached per portal (the cache key is schema-prefixed)."""
+"""Reading the current portal's published theme, cached per portal (schema-prefixed key)."""
 
 from __future__ import annotations
 
-from themes.models import Theme
-from themes.presets import DEFAULT_PRESET, PRESETS
+from django.urls import reverse
 
-THEME_CACHE_KEY = "theme:v1"
+from themes.models import Theme, ThemeVersion
+
+THEME_CACHE_KEY = "theme:published:v2"
+FALLBACK_STYLESHEET = "/static/themes/neutral.css"
 
 
-def current_theme() -> dict:
+def _as_context(data: dict, css_url: str) -> dict:
+    return {**data, "stylesheet_url": css_url}
+
+
+def published_theme() -> dict:
+    """What visitors see. Costs no query once cached; forgotten when a version is published."""
     from django.core.cache import cache
 
     data = cache.get(THEME_CACHE_KEY)
     if data is None:
-        theme = Theme.objects.first()
-        data = {
-            "site_name": theme.site_name if theme else "",
-            "tagline": theme.tagline if theme else "",
-            "preset": theme.preset if theme else DEFAULT_PRESET,
-        }
+        version = ThemeVersion.objects.order_by("-number").first()
+        if version is not None:
+            data = _as_context(version.data, reverse("themes:stylesheet", args=[version.css_hash]))
+            data["version"] = version.number
+        else:
+            theme = Theme.objects.first()
+            data = _as_context(
+                {"site_name": theme.site_name if theme else "", "tagline": ""}, FALLBACK_STYLESHEET
+            )
+            data["version"] = 0
         cache.set(THEME_CACHE_KEY, data, 60 * 60)
-    preset = PRESETS.get(data["preset"], PRESETS[DEFAULT_PRESET])
-    return {**data, "stylesheet": preset.stylesheet}
+    return data
+
+
+def draft_theme() -> dict:
+    theme = Theme.objects.first()
+    from themes.services import _snapshot
+
+    data = _snapshot(theme) if theme else {}
+    return _as_context(data, reverse("themes:draft_stylesheet"))
 
 
 def theme_for_request(request) -> dict:
     if not hasattr(request, "_theme"):
-        request._theme = current_theme()
+        request._theme = (
+            draft_theme() if getattr(request, "theme_preview", False) else published_theme()
+        )
     return request._theme
+
+
+def stylesheet_by_hash(css_hash: str) -> str | None:
+    from django.core.cache import cache
+
+    key = f"theme:css:{css_hash}"
+    css = cache.get(key)
+    if css is None:
+        version = ThemeVersion.objects.filter(css_hash=css_hash).only("css").first()
+        if version is None:
+            return None
+        css = version.css
+        cache.set(key, css, 60 * 60 * 24)
+    return css
+
+
+def versions():
+    return ThemeVersion.objects.order_by("-number").only(
+        "number", "published_at", "published_by", "css_hash"
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("manage/", include("features.urls")),
+    path("", include("themes.urls")),
     feature_path("api_access", "api/v1/", include("allmende.urls_api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("media/<path:path>", serve_media, name="media"),

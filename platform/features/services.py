@@ -111,7 +111,10 @@ def feature_grant(
     *, portal, feature: str, expires_at: datetime, granted_by=None, note: str = ""
 ) -> FeatureGrant:
     """Grant a module outside the plan until `expires_at` (a pilot)."""
-    catalogue.get(feature)
+    try:
+        catalogue.get(feature)
+    except KeyError as exc:
+        raise ValidationError(_("There is no module „%(key)s“.") % {"key": feature}) from exc
     if expires_at <= timezone.now():
         raise ValidationError(_("A grant needs an expiry date in the future."))
     return FeatureGrant.objects.create(

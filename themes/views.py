@@ -1,0 +1,134 @@
+"""Theme pages: the compiled stylesheet, the editor with preview, and the legal pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from features.permissions import require_portal_admin
+from themes import selectors, services
+from themes.forms import PresetForm, ThemeForm
+from themes.models import Theme
+from themes.presets import PRESETS
+
+LEGAL_PAGES = {
+    "impressum": _("Impressum"),
+    "privacy": _("Privacy statement"),
+    "accessibility": _("Accessibility statement"),
+}
+
+
+def _css_response(css: str, cache_control: str) -> HttpResponse:
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def stylesheet(request, css_hash: str):
+    css = selectors.stylesheet_by_hash(css_hash)
+    if css is None:
+        raise Http404("No such stylesheet.")
+    # The URL changes with every publish, so the bytes behind it never do.
+    return _css_response(css, "public, max-age=31536000, immutable")
+
+
+@login_required
+def draft_stylesheet(request):
+    require_portal_admin(request)
+    from themes.tokens import build_tokens, compile_stylesheet
+
+    theme = Theme.objects.first()
+    return _css_response(compile_stylesheet(build_tokens(theme.tokens)), "no-store")
+
+
+@login_required
+def preview(request):
+    require_portal_admin(request)
+    from portal.views import home
+
+    request.theme_preview = True
+    return home(request)
+
+
+@login_required
+def editor(request):
+    require_portal_admin(request)
+    theme = Theme.objects.first()
+    status = 200
+    if request.method == "POST":
+        form = ThemeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.theme_update_draft(**form.changes())
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    target = f"colour_{field}" if f"colour_{field}" in form.fields else field
+                    form.add_error(target if target in form.fields else None, errors)
+                status = 400
+            else:
+                if "publish" in request.POST:
+                    services.theme_publish(actor=request.user.email)
+                    messages.success(request, _("Published. Every page now shows the new theme."))
+                else:
+                    messages.success(request, _("Draft saved. Open the preview to check it."))
+                return redirect("themes:editor")
+        else:
+            status = 400
+    else:
+        form = ThemeForm(initial=ThemeForm.initial_from(theme))
+    return render(
+        request,
+        "themes/editor.html",
+        {
+            "form": form,
+            "preset_form": PresetForm(initial={"preset": theme.preset}),
+            "versions": selectors.versions()[:20],
+            "published": selectors.published_theme(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def apply_preset(request):
+    require_portal_admin(request)
+    form = PresetForm(request.POST)
+    if form.is_valid():
+        services.theme_update_draft(
+            preset=form.cleaned_data["preset"],
+            tokens=dict(PRESETS[form.cleaned_data["preset"]].tokens),
+        )
+        messages.success(
+            request, _("The draft now uses the preset's colours and font. Preview, then publish.")
+        )
+    return redirect("themes:editor")
+
+
+@login_required
+@require_POST
+def revert(request, number: int):
+    require_portal_admin(request)
+    try:
+        services.theme_revert(number=number, actor=request.user.email)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Version %(number)d is published again.") % {"number": number})
+    return redirect("themes:editor")
+
+
+def legal_page(request, page: str):
+    theme = selectors.theme_for_request(request)
+    content = theme.get(page) or ""
+    if not content:
+        raise Http404("This page has not been written yet.")
+    return render(
+        request, "themes/legal_page.html", {"title": LEGAL_PAGES[page], "content": content}
+    )
