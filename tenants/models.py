@@ -71,6 +71,11 @@ class Domain(DomainMixin):
     """A hostname that serves a portal: <subdomain>.PLATFORM_DOMAIN or the portal's own domain."""
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Own domains serve only once their owner proved control of them in DNS (themes issue #10).
+    is_verified = models.BooleanField(default=True)
+    verification_token = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [

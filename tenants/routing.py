@@ -67,7 +67,9 @@ def resolve_host(hostname: str) -> Route:
         return NO_ROUTE
     if cached is not None:
         return Route(is_platform=False, portal=cached)
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    domain = (
+        Domain.objects.select_related("tenant").filter(domain=hostname, is_verified=True).first()
+    )
     if domain is None:
         _cache().set(_key(hostname), _UNKNOWN, UNKNOWN_HOST_TTL)
         return NO_ROUTE

@@ -24,3 +24,15 @@ def export_portal(*, export_id: int) -> None:
     from tenants.services.archive import portal_export_run
 
     portal_export_run(export_id=export_id)
+
+
+@shared_task
+def verify_domain(*, domain_id: int) -> bool:
+    """Check an own domain's DNS challenge; runs in public (domains live there)."""
+    from tenants.models import Domain
+    from tenants.services.domains import domain_verify
+
+    domain = Domain.objects.select_related("tenant").filter(pk=domain_id).first()
+    if domain is None:
+        return False
+    return domain_verify(domain=domain).is_verified

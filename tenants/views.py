@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils._os import safe_join
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from features.permissions import require_portal_admin
 from tenants import selectors
+from tenants.models import Domain
+from tenants.services.domains import (
+    dns_instructions,
+    domain_add,
+    domain_make_primary,
+    domain_remove,
+    hostname_allowed_for_tls,
+)
 from tenants.storage import current_media_root
+from tenants.tasks import verify_domain
 
 
 def platform_home(request):
@@ -37,3 +54,74 @@ def serve_media(request, path: str):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+class DomainForm(forms.Form):
+    hostname = forms.CharField(label=_("Domain"), max_length=253)
+
+
+def _portal_domain(request, pk: int) -> Domain:
+    # Another portal's domain id is "not found", never "forbidden".
+    return get_object_or_404(Domain, pk=pk, tenant_id=request.portal.pk)
+
+
+@login_required
+def domain_settings(request):
+    require_portal_admin(request)
+    portal = request.portal
+    form = DomainForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                domain = domain_add(portal=portal, hostname=form.cleaned_data["hostname"])
+            except ValidationError as exc:
+                form.add_error("hostname", exc.messages)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Added %(name)s. Create the DNS records below, then check.")
+                    % {"name": domain.domain},
+                )
+                return redirect("domains:settings")
+        else:
+            status = 400
+    domains = [
+        {"domain": d, "records": dns_instructions(d) if not d.is_verified else []}
+        for d in Domain.objects.filter(tenant_id=portal.pk).order_by("-is_primary", "domain")
+    ]
+    return render(
+        request, "tenants/domains.html", {"form": form, "domains": domains}, status=status
+    )
+
+
+@login_required
+@require_POST
+def domain_action(request, pk: int, action: str):
+    require_portal_admin(request)
+    domain = _portal_domain(request, pk)
+    try:
+        if action == "verify":
+            transaction.on_commit(lambda: verify_domain.delay(domain_id=domain.pk))
+            messages.info(request, _("The DNS check is running; reload this page in a moment."))
+        elif action == "primary":
+            domain_make_primary(domain=domain)
+            messages.success(
+                request, _("%(name)s is now the main address.") % {"name": domain.domain}
+            )
+        elif action == "remove":
+            domain_remove(domain=domain)
+            messages.success(request, _("Removed %(name)s.") % {"name": domain.domain})
+        else:
+            raise Http404("Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("domains:settings")
+
+
+def tls_allowed(request):
+    """Asked by the TLS terminator before it obtains a certificate (on-demand TLS)."""
+    if hostname_allowed_for_tls(request.GET.get("domain", "")):
+        return HttpResponse("ok", content_type="text/plain")
+    return HttpResponse("unknown", status=404, content_type="text/plain")

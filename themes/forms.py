@@ -59,7 +59,7 @@ class ThemeForm(forms.Form):
         for name in COLOR_TOKENS:
             self.fields[f"colour_{name}"] = forms.CharField(
                 label=COLOUR_LABELS[name],
-                max_length=7,
+                max_length=40,
                 widget=forms.TextInput(attrs={"type": "color"}),
             )
 

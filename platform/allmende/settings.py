@@ -275,6 +275,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Resolvers for verifying own domains; unset means the system's resolvers.
+DNS_NAMESERVERS = env.get_list("DNS_NAMESERVERS", [])
+DNS_PORT = env.get_int("DNS_PORT", 53)
+
 STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env.get("STRIPE_API_BASE")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/", include("features.urls")),
     path("", include("themes.urls")),
     feature_path("api_access", "api/v1/", include("allmende.urls_api")),
+    feature_path("own_domain", "manage/domains/", include("tenants.urls_domains")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("media/<path:path>", serve_media, name="media"),
     path("healthz", healthz, name="healthz"),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.views import healthz
-from tenants.views import platform_home
+from tenants.views import platform_home, tls_allowed
 
 admin.site.site_header = "Allmende operator console"
 admin.site.site_title = "Allmende operators"
@@ -14,4 +14,5 @@ urlpatterns = [
     path("operator/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("internal/tls-allowed", tls_allowed, name="tls_allowed"),
 ]

@@ -1,0 +1,58 @@
+"""E-mails that look like the portal they come from: its name as sender, its colours, its
+signature, and links to its canonical domain. Plain text and HTML from the same context.
+
+Must run in the portal's schema (a request or a PortalTask); in public it raises RuntimeError,
+because a mail without a portal would carry the wrong branding.
+"""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from themes.selectors import published_theme
+
+
+def themed_context() -> dict:
+    portal = getattr(connection, "tenant", None)
+    if getattr(portal, "uid", None) is None:
+        raise RuntimeError("Themed e-mails are sent from inside a portal.")
+    from tenants.selectors import portal_base_url
+
+    theme = published_theme()
+    tokens = theme.get("tokens") or {}
+    return {
+        "portal_name": theme.get("site_name") or portal.name,
+        "portal_url": portal_base_url(portal),
+        "signature": theme.get("email_signature", ""),
+        # Only validated #rrggbb values (themes.tokens), safe in the mail's inline styles.
+        "colours": {
+            "primary": tokens.get("primary", "#37474f"),
+            "on_primary": tokens.get("on_primary", "#ffffff"),
+            "background": tokens.get("background", "#ffffff"),
+            "text": tokens.get("text", "#212121"),
+        },
+        "language": theme.get("default_language") or portal.language,
+        "sender_name": theme.get("email_sender_name") or theme.get("site_name") or portal.name,
+    }
+
+
+def send_themed_mail(*, to: str, template: str, context: dict, language: str = "") -> None:
+    """Render `<template>_subject.txt`, `.txt` and `.html` in the portal's branding and send."""
+    base = themed_context()
+    full = {**base, **context}
+    with translation.override(language or base["language"] or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", full).strip()
+        text = render_to_string(f"{template}.txt", full)
+        html = render_to_string(f"{template}.html", full)
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    message = EmailMultiAlternatives(
+        subject, text, formataddr((base["sender_name"], address)), [to]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
