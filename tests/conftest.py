@@ -108,6 +108,8 @@ def log_in(client: Client, user, password: str | None = None) -> Client:
     """Log in through the portal's login form (sessions live in the portal's schema)."""
     from tests.factories import PASSWORD
 
-    response = client.post("/accounts/login/", {"username": user.email, "password": password or PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": user.email, "password": password or PASSWORD}
+    )
     assert response.status_code == 302, response.content[:500]
     return client

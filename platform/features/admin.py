@@ -51,6 +51,10 @@ class PlanAdmin(admin.ModelAdmin):
             for warning in limit_warnings(portal):
                 self.message_user(request, f"{portal.name}: {warning}", messages.WARNING)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Portals reference plans by key; renaming it would orphan them.
+        return ["key"] if obj else []
+
     def has_delete_permission(self, request, obj=None):
         return False
 

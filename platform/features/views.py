@@ -12,11 +12,13 @@ from features import services
 from features.catalogue import FEATURES
 from features.forms import SwitchForm
 from features.limits import limit_warnings
+from features.models import Plan
 from features.permissions import require_portal_admin
-from features.selectors import load_portal_features, plans_offering
+from features.selectors import load_portal_features
 
 
 def _rows(current):
+    plans = list(Plan.objects.all())
     rows = []
     for key, feature in FEATURES.items():
         rows.append(
@@ -27,7 +29,7 @@ def _rows(current):
                 "entitled": key in current.entitled,
                 "granted_until": current.granted_until.get(key),
                 "requires": [FEATURES[r].name for r in feature.requires],
-                "offered_in": [p.name for p in plans_offering(key)]
+                "offered_in": [p.name for p in plans if key in p.features]
                 if key not in current.entitled
                 else [],
             }

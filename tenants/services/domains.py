@@ -46,14 +46,14 @@ def _require_module(portal: Portal) -> None:
 def domain_add(*, portal: Portal, hostname: str) -> Domain:
     _require_module(portal)
     name = normalise_hostname(hostname or "")
+    platform = settings.PLATFORM_DOMAIN
+    if name and (name == platform or name.endswith("." + platform)):
+        raise ValidationError(
+            _("Addresses under %(platform)s belong to the platform.") % {"platform": platform}
+        )
     if name is None or "." not in name:
         raise ValidationError(
             _("„%(name)s“ is not a domain name.") % {"name": (hostname or "")[:80]}
-        )
-    platform = settings.PLATFORM_DOMAIN
-    if name == platform or name.endswith("." + platform):
-        raise ValidationError(
-            _("Addresses under %(platform)s belong to the platform.") % {"platform": platform}
         )
     existing = Domain.objects.filter(domain=name).first()
     if existing is not None:

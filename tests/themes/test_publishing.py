@@ -16,7 +16,9 @@ from themes.presets import PRESETS
 
 
 def _stylesheet_url(client: Client) -> str:
-    return re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', client.get("/").content.decode()).group(1)
+    return re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', client.get("/").content.decode()).group(
+        1
+    )
 
 
 @pytest.fixture
@@ -28,17 +30,31 @@ def admin_client_b(db, portal_b):
 
 def _form(**overrides):
     tokens = PRESETS["city"].tokens
-    data = {f"colour_{k}": tokens[k] for k in ("primary", "secondary", "accent", "background", "surface", "text")}
-    data.update(site_name="Neues Netz", tagline="Neu", font="inter", radius=6, default_language="de",
-                footer_links="Kontakt | /kontakt/", impressum="<p>Impressum <script>x()</script></p>")
+    data = {
+        f"colour_{k}": tokens[k]
+        for k in ("primary", "secondary", "accent", "background", "surface", "text")
+    }
+    data.update(
+        site_name="Neues Netz",
+        tagline="Neu",
+        font="inter",
+        radius=6,
+        default_language="de",
+        footer_links="Kontakt | /kontakt/",
+        impressum="<p>Impressum <script>x()</script></p>",
+    )
     data.update(overrides)
     return data
 
 
-def test_publishing_changes_the_stylesheet_url_and_every_page(admin_client_b, django_capture_on_commit_callbacks):
+def test_publishing_changes_the_stylesheet_url_and_every_page(
+    admin_client_b, django_capture_on_commit_callbacks
+):
     before = _stylesheet_url(admin_client_b)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_b.post("/manage/theme/", _form(colour_primary="#2e7d32", publish="1"))
+        response = admin_client_b.post(
+            "/manage/theme/", _form(colour_primary="#2e7d32", publish="1")
+        )
     assert response.status_code == 302
     after = _stylesheet_url(admin_client_b)
     assert after != before
@@ -50,7 +66,9 @@ def test_publishing_changes_the_stylesheet_url_and_every_page(admin_client_b, dj
     assert "Neues Netz" in home
 
 
-def test_saving_a_draft_changes_nothing_visitors_see_until_published(admin_client_b, django_capture_on_commit_callbacks):
+def test_saving_a_draft_changes_nothing_visitors_see_until_published(
+    admin_client_b, django_capture_on_commit_callbacks
+):
     before = _stylesheet_url(admin_client_b)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client_b.post("/manage/theme/", _form(site_name="Nur Entwurf"))
@@ -62,11 +80,15 @@ def test_saving_a_draft_changes_nothing_visitors_see_until_published(admin_clien
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("colour_primary", "#fff;}body{display:none}", "is not a colour"),
-     ("colour_text", "#bbbbbb", "at least 4.5:1"),
-     ("font", "comic-sans", "Select a valid choice")],
+    [
+        ("colour_primary", "#fff;}body{display:none}", "is not a colour"),
+        ("colour_text", "#bbbbbb", "at least 4.5:1"),
+        ("font", "comic-sans", "Select a valid choice"),
+    ],
 )
-def test_bad_input_is_refused_and_the_published_theme_stays(admin_client_b, portal_b, field, value, message):
+def test_bad_input_is_refused_and_the_published_theme_stays(
+    admin_client_b, portal_b, field, value, message
+):
     with in_portal(portal_b):
         versions = ThemeVersion.objects.count()
     before = _stylesheet_url(admin_client_b)
@@ -78,7 +100,9 @@ def test_bad_input_is_refused_and_the_published_theme_stays(admin_client_b, port
     assert _stylesheet_url(admin_client_b) == before
 
 
-def test_revert_publishes_an_earlier_version_again(db, portal_b, django_capture_on_commit_callbacks):
+def test_revert_publishes_an_earlier_version_again(
+    db, portal_b, django_capture_on_commit_callbacks
+):
     with in_portal(portal_b), django_capture_on_commit_callbacks(execute=True):
         first = services.theme_set(site_name="Erst", preset="city")
         services.theme_set(site_name="Zweit", preset="dark")
@@ -110,13 +134,17 @@ def test_non_admin_cannot_open_the_editor(db, portal_b):
     assert client.post("/manage/theme/", _form(publish="1")).status_code == 403
 
 
-def test_one_portals_theme_never_appears_on_another(db, portal_a, portal_b, django_capture_on_commit_callbacks):
+def test_one_portals_theme_never_appears_on_another(
+    db, portal_a, portal_b, django_capture_on_commit_callbacks
+):
     with in_portal(portal_a), django_capture_on_commit_callbacks(execute=True):
         version = services.theme_set(site_name="Nur Alpha", preset="dark")
     b = Client(HTTP_HOST=host_of(portal_b))
     assert "Nur Alpha" not in b.get("/").content.decode()
     assert b.get(f"/theme/{version.css_hash}.css").status_code == 404
-    assert Client(HTTP_HOST=host_of(portal_a)).get(f"/theme/{version.css_hash}.css").status_code == 200
+    assert (
+        Client(HTTP_HOST=host_of(portal_a)).get(f"/theme/{version.css_hash}.css").status_code == 200
+    )
 
 
 def test_legal_pages_render_sanitised_html_or_404(db, portal_b, django_capture_on_commit_callbacks):

@@ -8,15 +8,26 @@ from themes.presets import PRESETS
 from themes.tokens import TokenError, build_tokens, compile_stylesheet, contrast_ratio
 
 GOOD = {
-    "primary": "#0d47a1", "secondary": "#1565c0", "accent": "#c43e00",
-    "background": "#ffffff", "surface": "#e8eef8", "text": "#1c2333", "radius": 4, "font": "inter",
+    "primary": "#0d47a1",
+    "secondary": "#1565c0",
+    "accent": "#c43e00",
+    "background": "#ffffff",
+    "surface": "#e8eef8",
+    "text": "#1c2333",
+    "radius": 4,
+    "font": "inter",
 }
 
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#777777", "#ffffff", 4.48),
-     ("#0000ff", "#ffffff", 8.59), ("#767676", "#ffffff", 4.54)],
+    [
+        ("#000000", "#ffffff", 21.0),
+        ("#ffffff", "#ffffff", 1.0),
+        ("#777777", "#ffffff", 4.48),
+        ("#0000ff", "#ffffff", 8.59),
+        ("#767676", "#ffffff", 4.54),
+    ],
 )
 def test_contrast_ratio_matches_known_pairs(a, b, expected):
     assert contrast_ratio(a, b) == pytest.approx(expected, abs=0.01)
@@ -28,8 +39,18 @@ def test_every_preset_passes_the_contrast_checks(preset):
 
 
 @pytest.mark.parametrize(
-    "bad", ["#fff;}body{display:none}", "red</style><script>", "red", "#12345", "#ggg", "", "url(x)",
-            "#fff\n}", "rgb(0,0,0)"],
+    "bad",
+    [
+        "#fff;}body{display:none}",
+        "red</style><script>",
+        "red",
+        "#12345",
+        "#ggg",
+        "",
+        "url(x)",
+        "#fff\n}",
+        "rgb(0,0,0)",
+    ],
 )
 def test_anything_but_a_hex_colour_is_refused(bad):
     with pytest.raises(TokenError) as error:

@@ -1,0 +1,44 @@
+"""Test URLconf: the real portal URLs plus a trivial page and API view behind every module."""
+
+from django.http import HttpResponse
+from django.urls import include, path
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from features.catalogue import FEATURES
+from features.gate import feature_path, is_enabled
+from portal.views import home
+
+
+def page(request):
+    return HttpResponse("page of the module")
+
+
+class ApiProbe(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({"module": "api"})
+
+
+def home_checking_features(request, rounds: int):
+    """The home page, after asking the gate about one module (rounds=0) or all of them `rounds` times."""
+    if rounds == 0:
+        is_enabled(request, "map")
+    for _round in range(rounds):
+        for key in FEATURES:
+            is_enabled(request, key)
+    return home(request)
+
+
+urlpatterns = [
+    path("", include("allmende.urls_portal")),
+    path("probe/<int:rounds>/", home_checking_features),
+]
+for _key in FEATURES:
+    urlpatterns += [
+        feature_path(_key, f"gated/{_key}/", page),
+        feature_path(_key, f"gated/{_key}/api/", ApiProbe.as_view()),
+    ]
