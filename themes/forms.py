@@ -54,8 +54,23 @@ class ThemeForm(forms.Form):
         label=_("Default language"), choices=[("de", "Deutsch"), ("en", "English")]
     )
 
-    def __init__(self, *args, **kwargs):
+    logo = forms.FileField(label=_("Logo (SVG, PNG or WebP, up to 2 MB)"), required=False)
+    favicon = forms.FileField(label=_("Favicon (square PNG or WebP)"), required=False)
+    header_image = forms.FileField(
+        label=_("Header image (PNG, JPEG or WebP, up to 5 MB)"), required=False
+    )
+
+    def __init__(self, *args, custom_css: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if custom_css:
+            self.fields["custom_css"] = forms.CharField(
+                label=_("Custom CSS"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text=_(
+                    "Checked against a list of allowed properties; no imports or external URLs."
+                ),
+            )
         for name in COLOR_TOKENS:
             self.fields[f"colour_{name}"] = forms.CharField(
                 label=COLOUR_LABELS[name],
@@ -89,6 +104,8 @@ class ThemeForm(forms.Form):
             )
         }
         changes["footer_links"] = links
+        if "custom_css" in self.fields:
+            changes["custom_css"] = data.get("custom_css", "")
         changes["tokens"] = {name: data[f"colour_{name}"] for name in COLOR_TOKENS}
         changes["tokens"].update(font=data["font"], radius=data["radius"])
         return changes
@@ -113,6 +130,7 @@ class ThemeForm(forms.Form):
                 "default_language",
             )
         }
+        initial["custom_css"] = theme.custom_css
         initial["footer_links"] = "\n".join(
             f"{link['label']} | {link['url']}" for link in theme.footer_links
         )

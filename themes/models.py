@@ -27,6 +27,11 @@ class Theme(models.Model):
     email_sender_name = models.CharField(_("e-mail sender name"), max_length=80, blank=True)
     email_signature = models.TextField(_("e-mail signature"), blank=True)
     default_language = models.CharField(_("default language"), max_length=8, default="de")
+    # Names in the portal's media storage; files are written only after sanitising (uploads.py).
+    logo = models.CharField(max_length=200, blank=True)
+    header_image = models.CharField(max_length=200, blank=True)
+    favicons = models.JSONField(default=dict, blank=True)
+    custom_css = models.TextField(_("custom CSS"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -40,6 +45,9 @@ class ThemeVersion(models.Model):
     data = models.JSONField()
     css = models.TextField()
     css_hash = models.CharField(max_length=16, db_index=True)
+    # The same stylesheet plus the sanitised custom CSS, served while that module is on.
+    css_custom = models.TextField(blank=True)
+    css_custom_hash = models.CharField(max_length=16, blank=True, db_index=True)
     published_by = models.CharField(max_length=254, blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
 

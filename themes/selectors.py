@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 
 from themes.models import Theme, ThemeVersion
@@ -24,6 +25,10 @@ def published_theme() -> dict:
         if version is not None:
             data = _as_context(version.data, reverse("themes:stylesheet", args=[version.css_hash]))
             data["version"] = version.number
+            if version.css_custom_hash:
+                data["stylesheet_custom_url"] = reverse(
+                    "themes:stylesheet", args=[version.css_custom_hash]
+                )
         else:
             theme = Theme.objects.first()
             data = _as_context(
@@ -44,9 +49,11 @@ def draft_theme() -> dict:
 
 def theme_for_request(request) -> dict:
     if not hasattr(request, "_theme"):
-        request._theme = (
-            draft_theme() if getattr(request, "theme_preview", False) else published_theme()
-        )
+        theme = draft_theme() if getattr(request, "theme_preview", False) else published_theme()
+        # Custom CSS is a module: while it is off, the plain stylesheet of the version is used.
+        if theme.get("stylesheet_custom_url") and "custom_css" in getattr(request, "features", ()):
+            theme = {**theme, "stylesheet_url": theme["stylesheet_custom_url"]}
+        request._theme = theme
     return request._theme
 
 
@@ -56,10 +63,14 @@ def stylesheet_by_hash(css_hash: str) -> str | None:
     key = f"theme:css:{css_hash}"
     css = cache.get(key)
     if css is None:
-        version = ThemeVersion.objects.filter(css_hash=css_hash).only("css").first()
+        version = (
+            ThemeVersion.objects.filter(Q(css_hash=css_hash) | Q(css_custom_hash=css_hash))
+            .only("css", "css_hash", "css_custom")
+            .first()
+        )
         if version is None:
             return None
-        css = version.css
+        css = version.css if version.css_hash == css_hash else version.css_custom
         cache.set(key, css, 60 * 60 * 24)
     return css
 

@@ -43,6 +43,10 @@ def _snapshot(theme: Theme) -> dict:
         footer_links=theme.footer_links,
         cta_url=theme.cta_url,
         default_language=theme.default_language,
+        logo=theme.logo,
+        header_image=theme.header_image,
+        favicons=theme.favicons,
+        custom_css=theme.custom_css,
     )
     return data
 
@@ -63,6 +67,97 @@ def _clean_links(links) -> list[dict]:
     return cleaned[:8]
 
 
+def _current_portal():
+    from django.db import connection
+
+    return getattr(connection, "tenant", None)
+
+
+def _clean_custom_css(source: str) -> str:
+    from django.conf import settings
+
+    from features.gate import is_enabled
+    from themes.custom_css import CustomCSSError, clean_custom_css
+
+    if not (source or "").strip():
+        return ""
+    portal = _current_portal()
+    if getattr(portal, "uid", None) is None or not is_enabled(portal, "custom_css"):
+        raise ValidationError({"custom_css": "Custom CSS is not switched on for this portal."})
+    try:
+        return clean_custom_css(source, media_prefix=settings.MEDIA_URL)
+    except CustomCSSError as exc:
+        raise ValidationError({"custom_css": str(exc)}) from exc
+
+
+def _store(kind: str, image) -> str:
+    """Save sanitised bytes under a content-addressed name; published versions keep old files."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from features.limits import check_storage
+
+    try:
+        check_storage(_current_portal(), len(image.content))
+    except ValidationError as exc:
+        raise ValidationError({kind: exc.messages}) from exc
+    digest = hashlib.sha256(image.content).hexdigest()[:16]
+    name = f"theme/{kind}-{digest}.{image.extension}"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(image.content))
+    return name
+
+
+def _uploaded(kind: str, cleaner, name: str, data: bytes):
+    from themes.uploads import UploadError
+
+    try:
+        return cleaner(name, data)
+    except UploadError as exc:
+        raise ValidationError({kind: str(exc)}) from exc
+
+
+@transaction.atomic
+def theme_upload_logo(*, name: str, data: bytes) -> Theme:
+    """Sanitise and store a logo in the draft. Bad files raise ValidationError; nothing stored."""
+    from themes.uploads import clean_logo
+
+    theme = _draft()
+    theme.logo = _store("logo", _uploaded("logo", clean_logo, name, data))
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_upload_header_image(*, name: str, data: bytes) -> Theme:
+    from themes.uploads import clean_header_image
+
+    theme = _draft()
+    theme.header_image = _store("header", _uploaded("header_image", clean_header_image, name, data))
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_upload_favicon(*, name: str, data: bytes) -> Theme:
+    """Generate and store the favicon sizes from one square-ish raster image."""
+    from themes.uploads import CleanImage, UploadError, favicon_set
+
+    try:
+        sizes = favicon_set(data)
+    except UploadError as exc:
+        raise ValidationError({"favicon": str(exc)}) from exc
+    theme = _draft()
+    theme.favicons = {
+        str(size): _store(f"favicon-{size}", CleanImage(png, "image/png", "png", size, size))
+        for size, png in sizes.items()
+    }
+    theme.save()
+    return theme
+
+
 @transaction.atomic
 def theme_update_draft(**changes) -> Theme:
     """Change the draft. Unknown fields, bad tokens or bad links raise ValidationError."""
@@ -75,6 +170,7 @@ def theme_update_draft(**changes) -> Theme:
         "footer_links",
         "cta_url",
         "default_language",
+        "custom_css",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -105,6 +201,8 @@ def theme_update_draft(**changes) -> Theme:
         if changes["default_language"] not in {"de", "en"}:
             raise ValidationError({"default_language": "The language must be de or en."})
         theme.default_language = changes["default_language"]
+    if "custom_css" in changes:
+        theme.custom_css = _clean_custom_css(changes["custom_css"])
     if not theme.site_name:
         raise ValidationError({"site_name": "The portal needs a name."})
     theme.full_clean()
@@ -118,12 +216,15 @@ def theme_publish(*, actor: str = "") -> ThemeVersion:
     theme = _draft()
     tokens = build_tokens(theme.tokens)  # re-checked: rules may have tightened since saving
     css = compile_stylesheet(tokens)
+    css_custom = compile_stylesheet(tokens, theme.custom_css) if theme.custom_css else ""
     number = (ThemeVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ThemeVersion.objects.create(
         number=number,
         data=_snapshot(theme),
         css=css,
         css_hash=stylesheet_hash(css),
+        css_custom=css_custom,
+        css_custom_hash=stylesheet_hash(css_custom) if css_custom else "",
         published_by=actor,
     )
     delete_on_commit(THEME_CACHE_KEY)

@@ -10,12 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from features.gate import is_enabled
 from features.permissions import require_portal_admin
 from themes import selectors, services
 from themes.forms import PresetForm, ThemeForm
 from themes.models import Theme
 from themes.presets import PRESETS
 
+UPLOADS = {
+    "logo": services.theme_upload_logo,
+    "favicon": services.theme_upload_favicon,
+    "header_image": services.theme_upload_header_image,
+}
 LEGAL_PAGES = {
     "impressum": _("Impressum"),
     "privacy": _("Privacy statement"),
@@ -41,10 +47,12 @@ def stylesheet(request, css_hash: str):
 @login_required
 def draft_stylesheet(request):
     require_portal_admin(request)
+    from features.gate import is_enabled
     from themes.tokens import build_tokens, compile_stylesheet
 
     theme = Theme.objects.first()
-    return _css_response(compile_stylesheet(build_tokens(theme.tokens)), "no-store")
+    extra = theme.custom_css if is_enabled(request, "custom_css") else ""
+    return _css_response(compile_stylesheet(build_tokens(theme.tokens), extra), "no-store")
 
 
 @login_required
@@ -61,11 +69,16 @@ def editor(request):
     require_portal_admin(request)
     theme = Theme.objects.first()
     status = 200
+    custom_css = is_enabled(request, "custom_css")
     if request.method == "POST":
-        form = ThemeForm(request.POST)
+        form = ThemeForm(request.POST, request.FILES, custom_css=custom_css)
         if form.is_valid():
             try:
                 services.theme_update_draft(**form.changes())
+                for field, upload in UPLOADS.items():
+                    file = form.cleaned_data.get(field)
+                    if file:
+                        upload(name=file.name, data=file.read())
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     target = f"colour_{field}" if f"colour_{field}" in form.fields else field
@@ -81,7 +94,7 @@ def editor(request):
         else:
             status = 400
     else:
-        form = ThemeForm(initial=ThemeForm.initial_from(theme))
+        form = ThemeForm(initial=ThemeForm.initial_from(theme), custom_css=custom_css)
     return render(
         request,
         "themes/editor.html",
