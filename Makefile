@@ -21,6 +21,7 @@ up: $(STAMP)
 	$(PY) -m infra.devserver
 
 test: $(STAMP)
+	bash infra/ensure_chromium.sh
 	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
