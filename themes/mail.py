@@ -7,7 +7,7 @@ because a mail without a portal would carry the wrong branding.
 
 from __future__ import annotations
 
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -42,6 +42,12 @@ def themed_context() -> dict:
     }
 
 
+def _sender(name: str, address: str) -> str:
+    # Left unencoded: Django encodes non-ASCII names when it sends; quotes keep commas harmless.
+    cleaned = " ".join(name.replace("\\", "").replace('"', "'").split())
+    return f'"{cleaned}" <{address}>'
+
+
 def send_themed_mail(*, to: str, template: str, context: dict, language: str = "") -> None:
     """Render `<template>_subject.txt`, `.txt` and `.html` in the portal's branding and send."""
     base = themed_context()
@@ -51,8 +57,6 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
         text = render_to_string(f"{template}.txt", full)
         html = render_to_string(f"{template}.html", full)
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    message = EmailMultiAlternatives(
-        subject, text, formataddr((base["sender_name"], address)), [to]
-    )
+    message = EmailMultiAlternatives(subject, text, _sender(base["sender_name"], address), [to])
     message.attach_alternative(html, "text/html")
     message.send()

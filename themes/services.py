@@ -244,7 +244,9 @@ def theme_revert(*, number: int, actor: str = "") -> ThemeVersion:
     return theme_publish(actor=actor)
 
 
-def theme_set(*, site_name: str, preset: str, tagline: str = "", actor: str = "") -> ThemeVersion:
+def theme_set(
+    *, site_name: str, preset: str, tagline: str = "", language: str = "", actor: str = ""
+) -> ThemeVersion:
     """Start from a preset with a name and tagline, and publish it (provisioning, demo)."""
     if preset not in PRESETS:
         raise ValidationError(f"Unknown theme preset {preset!r}; choose one of {sorted(PRESETS)}.")
@@ -254,5 +256,6 @@ def theme_set(*, site_name: str, preset: str, tagline: str = "", actor: str = ""
         site_name=site_name,
         tagline=tagline,
         email_sender_name=site_name,
+        **({"default_language": language} if language else {}),
     )
     return theme_publish(actor=actor)

@@ -259,7 +259,9 @@ def provision_portal(
         from themes.presets import DEFAULT_PRESET
         from themes.services import theme_set
 
-        theme_set(site_name=portal.name, preset=theme_preset or DEFAULT_PRESET)
+        theme_set(
+            site_name=portal.name, preset=theme_preset or DEFAULT_PRESET, language=portal.language
+        )
         user_invite(email=admin_email, display_name=admin_name, role=Role.ADMIN)
 
     started = time.perf_counter()
