@@ -4,7 +4,6 @@ complete, any failing step leaves nothing behind, and the command line rejects b
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -261,8 +260,9 @@ def test_create_portal_command_prints_url_and_provisioning_time():
 
 
 @pytest.mark.slow
-def test_create_portal_command_exits_with_2_for_a_reserved_subdomain_in_a_real_process():
-    assert os.environ.get("DJANGO_SETTINGS_MODULE") == "allmende.settings_test"
+def test_create_portal_command_exits_with_2_for_a_reserved_subdomain_in_a_real_process(
+    subprocess_env,
+):
     completed = subprocess.run(
         [
             sys.executable,
@@ -276,6 +276,7 @@ def test_create_portal_command_exits_with_2_for_a_reserved_subdomain_in_a_real_p
             "chef@example.org",
         ],
         cwd=ROOT,
+        env=subprocess_env,
         capture_output=True,
         text=True,
         timeout=60,
