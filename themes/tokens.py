@@ -151,6 +151,21 @@ CONTRAST_PAIRS = (
 )
 
 
+def _label(token: str) -> str:
+    labels = {
+        "text": _("the text colour"),
+        "background": _("the background"),
+        "surface": _("surfaces"),
+        "primary": _("the primary colour"),
+        "secondary": _("the secondary colour"),
+        "accent": _("the accent colour"),
+        "link": _("links"),
+        "on_primary": _("text on the primary colour"),
+        "on_secondary": _("text on the secondary colour"),
+    }
+    return str(labels.get(token, token))
+
+
 def check_contrast(tokens: Tokens) -> None:
     values = tokens.as_dict()
     for fg, bg, minimum, blame in CONTRAST_PAIRS:
@@ -170,7 +185,7 @@ def check_contrast(tokens: Tokens) -> None:
             _(
                 "%(fg)s on %(bg)s has a contrast of %(ratio).2f:1; at least %(minimum).1f:1 is needed."
             )
-            % {"fg": fg.replace("_", " "), "bg": bg, "ratio": ratio, "minimum": minimum}
+            % {"fg": _label(fg), "bg": _label(bg), "ratio": ratio, "minimum": minimum}
             + (
                 " "
                 + _("The nearest colour that passes is %(suggestion)s.")

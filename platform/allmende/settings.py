@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.purge_due_portals",
         "schedule": crontab(hour=3, minute=17),
     },
+    "billing-dunning": {"task": "billing.tasks.enforce_dunning", "schedule": crontab(minute=7)},
+    "billing-reconciliation": {
+        "task": "billing.tasks.reconcile_subscriptions",
+        "schedule": crontab(hour=2, minute=41),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -286,6 +291,10 @@ DNS_PORT = env.get_int("DNS_PORT", 53)
 STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env.get("STRIPE_API_BASE")
+STRIPE_PUBLISHABLE_KEY = env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_allmende")
+STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+STRIPE_LIVEMODE = env.get_bool("STRIPE_LIVEMODE", False)
+BILLING_GRACE_DAYS = env.get_int("BILLING_GRACE_DAYS", 14)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("manage/", include("features.urls")),
+    path("manage/billing/", include("billing.urls_portal")),
     path("", include("themes.urls")),
     feature_path("api_access", "api/v1/", include("allmende.urls_api")),
     feature_path("own_domain", "manage/domains/", include("tenants.urls_domains")),

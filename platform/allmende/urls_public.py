@@ -11,6 +11,7 @@ admin.site.site_title = "Allmende operators"
 
 urlpatterns = [
     path("", platform_home, name="platform_home"),
+    path("", include("billing.urls")),
     path("operator/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from themes.presets import PRESETS
 from themes.tokens import TokenError, build_tokens, compile_stylesheet, contrast_ratio
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
 
 GOOD = {
     "primary": "#0d47a1",

@@ -1,0 +1,138 @@
+"""Orders, Stripe customers and subscriptions, and the webhook event log (public schema).
+
+Amounts are integer cents in EUR.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Interval(models.TextChoices):
+    MONTH = "month", _("monthly")
+    YEAR = "year", _("yearly")
+
+
+class Order(models.Model):
+    """An organisation's order of a portal, from the form to the provisioned portal."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
+        PAID = "paid", _("paid, portal being set up")
+        COMPLETED = "completed", _("completed")
+        FAILED = "failed", _("failed")
+        ABANDONED = "abandoned", _("abandoned")
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.CharField(_("organisation"), max_length=120)
+    contact_name = models.CharField(_("contact person"), max_length=120)
+    contact_email = models.EmailField(_("contact e-mail"))
+    subdomain = models.SlugField(_("subdomain"), max_length=40)
+    plan = models.ForeignKey("features.Plan", to_field="key", on_delete=models.PROTECT)
+    interval = models.CharField(max_length=5, choices=Interval.choices, default=Interval.MONTH)
+    street = models.CharField(_("street and number"), max_length=120)
+    postal_code = models.CharField(_("postal code"), max_length=12)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    language = models.CharField(max_length=8, default="de")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
+    )
+    error = models.CharField(max_length=500, blank=True)
+    stripe_customer_id = models.CharField(max_length=64, blank=True)
+    stripe_subscription_id = models.CharField(max_length=64, blank=True)
+    portal = models.OneToOneField(
+        "tenants.Portal", null=True, blank=True, on_delete=models.SET_NULL, related_name="order"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Never two live orders for one address: a double submit finds the first.
+            models.UniqueConstraint(
+                fields=["subdomain"],
+                condition=models.Q(status__in=["awaiting_payment", "paid"]),
+                name="one_open_order_per_subdomain",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.subdomain})"
+
+
+class BillingAccount(models.Model):
+    """A portal's Stripe customer and its current subscription, as last seen at Stripe."""
+
+    class Status(models.TextChoices):
+        NONE = "none", _("no subscription")
+        INCOMPLETE = "incomplete", _("incomplete")
+        ACTIVE = "active", _("active")
+        TRIALING = "trialing", _("trial")
+        PAST_DUE = "past_due", _("payment overdue")
+        UNPAID = "unpaid", _("unpaid")
+        CANCELED = "canceled", _("cancelled")
+        INCOMPLETE_EXPIRED = "incomplete_expired", _("expired before payment")
+
+    portal = models.OneToOneField(
+        "tenants.Portal", on_delete=models.CASCADE, related_name="billing"
+    )
+    stripe_customer_id = models.CharField(max_length=64, unique=True)
+    stripe_subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
+    billing_email = models.EmailField(_("billing e-mail"))
+    paid_plan = models.ForeignKey(
+        "features.Plan",
+        to_field="key",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    interval = models.CharField(max_length=5, choices=Interval.choices, default=Interval.MONTH)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NONE)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    # Set when a payment fails; after it the portal falls back to Community until paid.
+    grace_until = models.DateTimeField(null=True, blank=True)
+    downgraded_for_nonpayment = models.BooleanField(default=False)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.portal} – {self.status}"
+
+
+class StripeEvent(models.Model):
+    """Every webhook event we processed, recorded in the same transaction as its effect."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class BillingChange(models.Model):
+    """What reconciliation or a webhook changed, for the operator's view."""
+
+    portal = models.ForeignKey(
+        "tenants.Portal", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=30)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.summary
