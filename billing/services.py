@@ -234,6 +234,14 @@ def _payment_step(subscription) -> PaymentStep:
     )
 
 
+def _use_card(stripe, customer_id: str, payment_method: str) -> None:
+    """Attach the card to the customer (Stripe.js usually has) and make it the default."""
+    method = stripe.PaymentMethod.retrieve(payment_method)
+    if getattr(method, "customer", None) != customer_id:
+        stripe.PaymentMethod.attach(payment_method, customer=customer_id)
+    stripe.Customer.modify(customer_id, invoice_settings={"default_payment_method": payment_method})
+
+
 def _retry_open_invoice(stripe, subscription_id: str, payment_method: str):
     """Pay a subscription's open invoice again with a new card; return the fresh subscription."""
     expand = ["latest_invoice.payment_intent"]
@@ -253,9 +261,7 @@ def order_pay(*, order: Order, payment_method: str) -> PaymentStep:
         return PaymentStep("succeeded")
     stripe = client()
     try:
-        stripe.Customer.modify(
-            order.stripe_customer_id, invoice_settings={"default_payment_method": payment_method}
-        )
+        _use_card(stripe, order.stripe_customer_id, payment_method)
         if not order.stripe_subscription_id:
             subscription = stripe.Subscription.create(
                 customer=order.stripe_customer_id,
@@ -370,9 +376,11 @@ def _payment_failing(subscription) -> bool:
     (Stripe marks the subscription past_due; localstripe only leaves the invoice open)."""
     if subscription.status in DUNNING_STATES:
         return True
-    invoice = subscription.get("latest_invoice")
+    invoice = getattr(subscription, "latest_invoice", None)
     if subscription.status in PAID_STATES and invoice is not None and not isinstance(invoice, str):
-        return invoice.get("status") == "open" and bool(invoice.get("attempted", True))
+        return getattr(invoice, "status", None) == "open" and bool(
+            getattr(invoice, "attempted", True)
+        )
     return False
 
 
@@ -389,9 +397,9 @@ def _apply_subscription(
     account.status = status
     account.current_period_end = _ts(getattr(subscription, "current_period_end", None))
     account.cancel_at_period_end = bool(getattr(subscription, "cancel_at_period_end", False))
-    items = subscription["items"]["data"] if subscription.get("items") else []
+    items = getattr(getattr(subscription, "items", None), "data", None) or []
     if items:
-        parts = items[0]["plan"]["id"].split("-")
+        parts = items[0].plan.id.split("-")
         if len(parts) >= 4 and parts[0] == "allmende":
             account.paid_plan_id, account.interval = "-".join(parts[1:-2]), parts[-2]
     portal = account.portal
@@ -555,7 +563,7 @@ def billing_change_interval(*, account: BillingAccount, interval: str) -> None:
         account,
         items=[
             {
-                "id": subscription["items"]["data"][0]["id"],
+                "id": subscription.items.data[0].id,
                 "plan": price_id(plan.key, interval, plan_price(plan, interval)),
             }
         ],
@@ -606,9 +614,7 @@ def billing_pay(
     or retry the open invoice if a payment failed."""
     stripe = client()
     try:
-        stripe.Customer.modify(
-            account.stripe_customer_id, invoice_settings={"default_payment_method": payment_method}
-        )
+        _use_card(stripe, account.stripe_customer_id, payment_method)
         subscription = None
         if account.stripe_subscription_id and account.status not in ENDED_STATES:
             subscription = _retry_open_invoice(
@@ -651,11 +657,13 @@ def billing_overview(account: BillingAccount) -> dict:
         invoices = stripe.Invoice.list(customer=account.stripe_customer_id, limit=24)
         result["invoices"] = [
             {
-                "number": inv.get("number") or inv.id,
+                "number": getattr(inv, "number", None) or inv.id,
                 "created": _ts(inv.created),
                 "amount_cents": inv.amount_due,
                 "status": inv.status,
-                "url": inv.get("hosted_invoice_url") or inv.get("invoice_pdf") or "",
+                "url": getattr(inv, "hosted_invoice_url", None)
+                or getattr(inv, "invoice_pdf", None)
+                or "",
             }
             for inv in invoices.data
         ]

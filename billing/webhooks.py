@@ -36,11 +36,11 @@ def _subscription_event(event) -> str:
 
 def _invoice_event(event) -> str:
     invoice = event.data.object
-    subscription_id = invoice.get("subscription")
+    subscription_id = getattr(invoice, "subscription", None)
     if not subscription_id:
         return "invoice without subscription"
     changes = subscription_sync(
-        subscription_id=subscription_id, customer_id=invoice.get("customer") or ""
+        subscription_id=subscription_id, customer_id=getattr(invoice, "customer", None) or ""
     )
     return "unknown customer" if changes is None else ("; ".join(changes) or "no change")
 
@@ -71,7 +71,7 @@ def stripe_webhook(request):
         return HttpResponse("malformed payload", status=400)
     except stripe.SignatureVerificationError:
         return HttpResponse("bad signature", status=400)
-    if bool(event.get("livemode")) != settings.STRIPE_LIVEMODE:
+    if bool(getattr(event, "livemode", False)) != settings.STRIPE_LIVEMODE:
         return HttpResponse("ignored: other mode")
     handler = HANDLERS.get(event.type)
     if handler is None:
