@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def _manage(*args: str, capture: bool = False) -> str:
+def _manage(*args: str, capture: bool = False, env: dict | None = None) -> str:
     result = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, check=True, text=True, capture_output=capture
+        [PY, "manage.py", *args], cwd=ROOT, check=True, text=True, capture_output=capture, env=env
     )
     return result.stdout if capture else ""
 
@@ -43,6 +43,45 @@ def _wait_for_web(timeout: float = 60) -> bool:
     return False
 
 
+LOCALSTRIPE_PORT = 8420
+
+
+def _start_localstripe(env: dict) -> subprocess.Popen:
+    """Billing against localstripe (a fake Stripe in memory) so ordering works offline."""
+    import secrets
+    import urllib.parse
+    import urllib.request
+
+    base = f"http://localhost:{LOCALSTRIPE_PORT}"
+    process = subprocess.Popen(
+        [PY, "-m", "localstripe", "--port", str(LOCALSTRIPE_PORT)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/js.stripe.com/v3/", timeout=1).close()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.3)
+    secret = "whsec_local_" + secrets.token_hex(16)
+    env.update(
+        STRIPE_SECRET_KEY="sk_test_localstripe",  # noqa: S106 (localstripe accepts any key)
+        STRIPE_API_BASE=base,
+        STRIPE_JS_URL=f"{base}/js.stripe.com/v3/",
+        STRIPE_WEBHOOK_SECRET=secret,
+    )
+    data = urllib.parse.urlencode(
+        {"url": "http://localhost:8000/stripe/webhook/", "secret": secret}
+    ).encode()
+    urllib.request.urlopen(f"{base}/_config/webhooks/allmende", data=data, timeout=5).close()  # noqa: S310
+    print(
+        f"Billing runs against localstripe at {base} (test card 4242 4242 4242 4242).", flush=True
+    )
+    return process
+
+
 def main() -> int:
     from infra import embedded_pg
 
@@ -51,6 +90,9 @@ def main() -> int:
     embedded = not env.get("DATABASE_URL")
     if embedded:
         embedded_pg.ensure_running()
+    children = []
+    if not env.get("STRIPE_SECRET_KEY"):
+        children.append(_start_localstripe(env))
     print("Migrating the database ...", flush=True)
     _manage("migrate_portals", "--parallel", "2")
     print("Preparing the demo portals ...", flush=True)
@@ -59,7 +101,9 @@ def main() -> int:
     if not env.get("EMAIL_URL"):
         summary += f"\nE-mails (invitations) are written to {mail_dir}/"
 
-    children = [
+    if env.get("STRIPE_SECRET_KEY"):
+        subprocess.run([PY, "manage.py", "sync_stripe_plans"], cwd=ROOT, env=env, check=True)
+    children += [
         subprocess.Popen(
             [PY, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=env
         ),

@@ -178,6 +178,7 @@ def demo_logins() -> list[str]:
 
     lines = [
         f"Platform site:     {platform_url()}",
+        f"Order a portal:    {platform_url()}order/  (test card 4242 4242 4242 4242)",
         f"Operator console:  {platform_url()}operator/  ({OPERATOR_EMAIL} / {DEMO_PASSWORD})",
     ]
     for demo in DEMO_PORTALS:
