@@ -12,6 +12,7 @@ from billing import services
 from billing.models import BillingAccount, BillingChange
 from billing.stripe_api import client as stripe_client
 from portal.models import Post
+from tenants.models import Portal
 from tests.billing.conftest import FAILS_LATER_CARD, GOOD_CARD, card, order_data
 from tests.conftest import host_of, in_portal, log_in
 from tests.factories import PostFactory, UserFactory
@@ -157,6 +158,6 @@ def test_community_admin_can_upgrade_with_a_card(
             content_type="application/json",
         )
     assert response.json()["status"] == "succeeded"
-    portal_a.refresh_from_db()
     account.refresh_from_db()
-    assert portal_a.plan_id == "professional" and account.interval == "year"
+    # A fresh copy: the session-wide portal_a object must keep describing the rolled-back state.
+    assert Portal.objects.get(pk=portal_a.pk).plan_id == "professional" and account.interval == "year"
