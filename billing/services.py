@@ -220,7 +220,7 @@ def setup_intent_secret(*, customer_id: str) -> str:
 
 
 def _payment_step(subscription) -> PaymentStep:
-    if subscription.status in PAID_STATES:
+    if subscription.status in PAID_STATES and not _payment_failing(subscription):
         return PaymentStep("succeeded")
     invoice = subscription.latest_invoice
     intent = getattr(invoice, "payment_intent", None) if invoice else None
@@ -242,15 +242,25 @@ def _use_card(stripe, customer_id: str, payment_method: str) -> None:
     stripe.Customer.modify(customer_id, invoice_settings={"default_payment_method": payment_method})
 
 
-def _retry_open_invoice(stripe, subscription_id: str, payment_method: str):
-    """Pay a subscription's open invoice again with a new card; return the fresh subscription."""
+def _retry_open_invoice(stripe, subscription_id: str):
+    """Pay a subscription's open invoice again with the customer's default card (_use_card just
+    made the new card the default); return the fresh subscription."""
     expand = ["latest_invoice.payment_intent"]
     subscription = stripe.Subscription.retrieve(subscription_id, expand=expand)
     invoice = subscription.latest_invoice
-    if subscription.status not in PAID_STATES and invoice and invoice.status == "open":
+    # Also when still "active": a failed renewal may leave it active with the invoice open
+    # (localstripe does), which _payment_failing counts as failing; skipping it kept the portal
+    # in grace for good.
+    if (
+        invoice
+        and invoice.status == "open"
+        and (subscription.status not in PAID_STATES or _payment_failing(subscription))
+    ):
         # A second decline shows in the subscription's state below, not as an exception.
+        # No payment_method argument: the default is the new card, and localstripe answers
+        # Invoice.pay(payment_method=...) with a 500.
         with contextlib.suppress(stripe.CardError):
-            stripe.Invoice.pay(invoice.id, payment_method=payment_method)
+            stripe.Invoice.pay(invoice.id)
         subscription = stripe.Subscription.retrieve(subscription_id, expand=expand)
     return subscription
 
@@ -279,7 +289,7 @@ def order_pay(*, order: Order, payment_method: str) -> PaymentStep:
             order.stripe_subscription_id = subscription.id
             order.save(update_fields=["stripe_subscription_id", "updated_at"])
         else:
-            subscription = _retry_open_invoice(stripe, order.stripe_subscription_id, payment_method)
+            subscription = _retry_open_invoice(stripe, order.stripe_subscription_id)
     except stripe.CardError as exc:
         return PaymentStep("failed", error=_stripe_error_message(exc))
     except stripe.StripeError as exc:
@@ -567,7 +577,6 @@ def billing_change_interval(*, account: BillingAccount, interval: str) -> None:
                 "plan": price_id(plan.key, interval, plan_price(plan, interval)),
             }
         ],
-        proration_behavior="create_prorations",
     )
 
 
@@ -617,9 +626,7 @@ def billing_pay(
         _use_card(stripe, account.stripe_customer_id, payment_method)
         subscription = None
         if account.stripe_subscription_id and account.status not in ENDED_STATES:
-            subscription = _retry_open_invoice(
-                stripe, account.stripe_subscription_id, payment_method
-            )
+            subscription = _retry_open_invoice(stripe, account.stripe_subscription_id)
         else:
             plan = Plan.objects.get(key=plan_key)
             subscription = stripe.Subscription.create(

@@ -29,7 +29,7 @@ TOLERANCE_SECONDS = 300
 def _subscription_event(event) -> str:
     subscription = event.data.object
     changes = subscription_sync(
-        subscription_id=subscription.id, customer_id=subscription.customer or ""
+        subscription_id=subscription.id, customer_id=getattr(subscription, "customer", None) or ""
     )
     return "unknown customer" if changes is None else ("; ".join(changes) or "no change")
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 
 from celery import Task
+from django.conf import settings
 from django.db import connection, transaction
+from django.urls import get_urlconf, set_urlconf
 
 from tenants.context import reset_current_portal, set_current_portal
 
@@ -50,9 +52,20 @@ class PortalTask(Task):
     def __call__(self, *args, **kwargs):
         schema = self.request.get(PORTAL_HEADER) or (self.request.headers or {}).get(PORTAL_HEADER)
         schema = schema or _public_schema()
-        if schema == _public_schema():
-            connection.set_schema_to_public()
-            return self._run_labelled(None, args, kwargs)
+        # A task reverses URLs of its own side (portal e-mails link to portal pages), also when it
+        # runs eagerly inside a request that was routed to the other side.
+        previous_urlconf = get_urlconf()
+        try:
+            if schema == _public_schema():
+                set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
+                connection.set_schema_to_public()
+                return self._run_labelled(None, args, kwargs)
+            set_urlconf(settings.ROOT_URLCONF)
+            return self._run_in_portal(schema, args, kwargs)
+        finally:
+            set_urlconf(previous_urlconf)
+
+    def _run_in_portal(self, schema: str, args, kwargs):
         from tenants.models import Portal
 
         connection.set_schema_to_public()

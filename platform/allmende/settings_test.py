@@ -14,3 +14,10 @@ from allmende.settings import *  # noqa: F403
 MEDIA_ROOT = DATA_DIR / "test" / "media"  # noqa: F405
 PORTAL_EXPORT_DIR = DATA_DIR / "test" / "exports"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+
+# One cache folder per test database: parallel suites (and the processes a suite starts, which
+# inherit its environment) must not read each other's cached routes.
+_run = os.environ.get("TEST_DATABASE_NAME") or os.environ.get("DATABASE_NAME") or "test_allmende"
+for _alias, _cache in CACHES.items():  # noqa: F405
+    if _cache["BACKEND"].endswith("FileBasedCache"):
+        _cache["LOCATION"] = str(DATA_DIR / "cache" / "test" / _run / _alias)  # noqa: F405

@@ -18,6 +18,15 @@ from billing.services import sync_stripe_plans
 WEBHOOK_SECRET = "whsec_test_allmende"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the portals' default language is German.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -29,7 +38,8 @@ def localstripe_url():
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "localstripe", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 30
@@ -83,7 +93,9 @@ SCA_CARD = "4000002760003184"
 FAILS_LATER_CARD = "4000000000000341"
 
 
-def signed(payload: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
+def signed(
+    payload: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> tuple[bytes, str]:
     """A webhook body and its Stripe-Signature header, computed as Stripe does."""
     body = json.dumps(payload).encode()
     ts = int(time.time()) if timestamp is None else timestamp
@@ -93,10 +105,17 @@ def signed(payload: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None
 
 def order_data(**overrides) -> dict:
     data = {
-        "organisation": "Stadtnetz Kiel", "contact_name": "Jana Petersen",
-        "contact_email": "jana@stadtnetz.example", "subdomain": "stadtnetz-kiel",
-        "plan": "professional", "interval": "month", "street": "Rathausplatz 1",
-        "postal_code": "24103", "city": "Kiel", "country": "DE", "vat_id": "",
+        "organisation": "Stadtnetz Kiel",
+        "contact_name": "Jana Petersen",
+        "contact_email": "jana@stadtnetz.example",
+        "subdomain": "stadtnetz-kiel",
+        "plan": "professional",
+        "interval": "month",
+        "street": "Rathausplatz 1",
+        "postal_code": "24103",
+        "city": "Kiel",
+        "country": "DE",
+        "vat_id": "",
         "accept_terms": True,
     }
     data.update(overrides)

@@ -160,4 +160,6 @@ def test_community_admin_can_upgrade_with_a_card(
     assert response.json()["status"] == "succeeded"
     account.refresh_from_db()
     # A fresh copy: the session-wide portal_a object must keep describing the rolled-back state.
-    assert Portal.objects.get(pk=portal_a.pk).plan_id == "professional" and account.interval == "year"
+    assert (
+        Portal.objects.get(pk=portal_a.pk).plan_id == "professional" and account.interval == "year"
+    )

@@ -15,7 +15,9 @@ from tenants.models import Portal
 from tests.billing.conftest import DECLINED_CARD, GOOD_CARD, SCA_CARD, card, order_data
 
 
-def test_community_order_provisions_the_portal_at_once(db, mailoutbox, django_capture_on_commit_callbacks):
+def test_community_order_provisions_the_portal_at_once(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_place(**order_data(plan="community"))
     assert order.status == Order.Status.COMPLETED
@@ -38,7 +40,9 @@ def test_professional_order_awaits_payment_with_a_stripe_customer(stripe_on):
     assert customer.metadata["order"] == str(order.token)
 
 
-def test_paying_with_the_test_card_creates_exactly_one_portal(stripe_on, django_capture_on_commit_callbacks):
+def test_paying_with_the_test_card_creates_exactly_one_portal(
+    stripe_on, django_capture_on_commit_callbacks
+):
     order = services.order_place(**order_data())
     with django_capture_on_commit_callbacks(execute=True):
         step = services.order_pay(order=order, payment_method=card(GOOD_CARD))
@@ -48,13 +52,20 @@ def test_paying_with_the_test_card_creates_exactly_one_portal(stripe_on, django_
     portal = order.portal
     assert portal.plan_id == "professional"
     account = BillingAccount.objects.get(portal=portal)
-    assert account.status == "active" and account.stripe_subscription_id == order.stripe_subscription_id
+    assert (
+        account.status == "active"
+        and account.stripe_subscription_id == order.stripe_subscription_id
+    )
     assert services.order_fulfil(order_id=order.pk) == portal
     assert Portal.objects.filter(slug="stadtnetz-kiel").count() == 1
-    assert client().Customer.retrieve(order.stripe_customer_id).metadata["portal_id"] == str(portal.pk)
+    assert client().Customer.retrieve(order.stripe_customer_id).metadata["portal_id"] == str(
+        portal.pk
+    )
 
 
-def test_declined_card_leaves_no_portal_and_can_be_retried(stripe_on, django_capture_on_commit_callbacks):
+def test_declined_card_leaves_no_portal_and_can_be_retried(
+    stripe_on, django_capture_on_commit_callbacks
+):
     order = services.order_place(**order_data())
     step = services.order_pay(order=order, payment_method=card(DECLINED_CARD))
     assert step.status == "failed" and "declined" in step.error.lower()
@@ -67,17 +78,24 @@ def test_declined_card_leaves_no_portal_and_can_be_retried(stripe_on, django_cap
     assert order.status == Order.Status.COMPLETED
 
 
-def test_card_that_needs_authentication_completes_after_sca(stripe_on, client, django_capture_on_commit_callbacks):
+def test_card_that_needs_authentication_completes_after_sca(
+    stripe_on, client, django_capture_on_commit_callbacks
+):
     order = services.order_place(**order_data())
     step = services.order_pay(order=order, payment_method=card(SCA_CARD))
     assert step.status == "requires_action" and step.client_secret.startswith("pi_")
     assert order.portal is None
     intent = step.client_secret.split("_secret_")[0]
     # What Stripe.js does when the person confirms the bank's challenge.
-    urllib.request.urlopen(urllib.request.Request(
-        f"{stripe_on}/v1/payment_intents/{intent}/_authenticate?success=true",
-        data=b'{"key": "pk_test_allmende", "client_secret": "%s"}' % step.client_secret.encode(),
-        method="POST"), timeout=5).close()
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{stripe_on}/v1/payment_intents/{intent}/_authenticate?success=true",
+            data=b'{"key": "pk_test_allmende", "client_secret": "%s"}'
+            % step.client_secret.encode(),
+            method="POST",
+        ),
+        timeout=5,
+    ).close()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(f"/order/{order.token}/status/", HTTP_HOST="localhost")
     assert response.json()["status"] == "completed"
@@ -93,9 +111,15 @@ def test_double_submit_returns_the_first_order(stripe_on):
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"subdomain": "www"}, "subdomain"), ({"subdomain": "alpha"}, "subdomain"),
-     ({"accept_terms": False}, "accept_terms"), ({"contact_email": "nope"}, "contact_email"),
-     ({"vat_id": "12"}, "vat_id"), ({"country": "Deutschland"}, "country"), ({"plan": "gold"}, "plan")],
+    [
+        ({"subdomain": "www"}, "subdomain"),
+        ({"subdomain": "alpha"}, "subdomain"),
+        ({"accept_terms": False}, "accept_terms"),
+        ({"contact_email": "nope"}, "contact_email"),
+        ({"vat_id": "12"}, "vat_id"),
+        ({"country": "Deutschland"}, "country"),
+        ({"plan": "gold"}, "plan"),
+    ],
 )
 def test_bad_order_input_is_refused_and_nothing_is_created(stripe_on, portal_a, overrides, field):
     with pytest.raises(ValidationError) as error:
