@@ -166,6 +166,13 @@ def order_status(request, token):
     return JsonResponse(body)
 
 
+def _account_or_404(request):
+    account = selectors.account_for(request.portal)
+    if account is None:
+        raise Http404("This portal has no billing account.")
+    return account
+
+
 @login_required
 def billing_page(request):
     require_portal_admin(request)
@@ -198,9 +205,7 @@ def billing_page(request):
 @require_POST
 def billing_action(request, action: str):
     require_portal_admin(request)
-    account = selectors.account_for(request.portal)
-    if account is None:
-        raise Http404("This portal has no billing account.")
+    account = _account_or_404(request)
     try:
         if action == "interval":
             services.billing_change_interval(
@@ -228,9 +233,7 @@ def billing_action(request, action: str):
 @require_POST
 def billing_pay(request):
     require_portal_admin(request)
-    account = selectors.account_for(request.portal)
-    if account is None:
-        raise Http404("This portal has no billing account.")
+    account = _account_or_404(request)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -270,9 +273,7 @@ def order_setup(request, token):
 @require_POST
 def billing_setup(request):
     require_portal_admin(request)
-    account = selectors.account_for(request.portal)
-    if account is None:
-        raise Http404("This portal has no billing account.")
+    account = _account_or_404(request)
     return JsonResponse(
         {"setup_secret": services.setup_intent_secret(customer_id=account.stripe_customer_id)}
     )

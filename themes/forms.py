@@ -17,6 +17,24 @@ COLOUR_LABELS = {
 }
 
 
+# Fields passed through as they are (the services validate and sanitise them).
+PLAIN_FIELDS = (
+    "site_name",
+    "tagline",
+    "hero_title",
+    "intro",
+    "cta_label",
+    "cta_url",
+    "footer_text",
+    "impressum",
+    "privacy",
+    "accessibility",
+    "email_sender_name",
+    "email_signature",
+    "default_language",
+)
+
+
 class ThemeForm(forms.Form):
     site_name = forms.CharField(label=_("Site name"), max_length=120)
     tagline = forms.CharField(label=_("Tagline"), max_length=200, required=False)
@@ -85,24 +103,7 @@ class ThemeForm(forms.Form):
             if line.strip():
                 label, _sep, url = line.partition("|")
                 links.append({"label": label.strip(), "url": url.strip()})
-        changes = {
-            k: data[k]
-            for k in (
-                "site_name",
-                "tagline",
-                "hero_title",
-                "intro",
-                "cta_label",
-                "cta_url",
-                "footer_text",
-                "impressum",
-                "privacy",
-                "accessibility",
-                "email_sender_name",
-                "email_signature",
-                "default_language",
-            )
-        }
+        changes = {k: data[k] for k in PLAIN_FIELDS}
         changes["footer_links"] = links
         if "custom_css" in self.fields:
             changes["custom_css"] = data.get("custom_css", "")
@@ -112,24 +113,7 @@ class ThemeForm(forms.Form):
 
     @classmethod
     def initial_from(cls, theme) -> dict:
-        initial = {
-            k: getattr(theme, k)
-            for k in (
-                "site_name",
-                "tagline",
-                "hero_title",
-                "intro",
-                "cta_label",
-                "cta_url",
-                "footer_text",
-                "impressum",
-                "privacy",
-                "accessibility",
-                "email_sender_name",
-                "email_signature",
-                "default_language",
-            )
-        }
+        initial = {k: getattr(theme, k) for k in PLAIN_FIELDS}
         initial["custom_css"] = theme.custom_css
         initial["footer_links"] = "\n".join(
             f"{link['label']} | {link['url']}" for link in theme.footer_links

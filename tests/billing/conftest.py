@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import urllib.request
 import pytest
 
 from billing.services import sync_stripe_plans
+from tests.browser import free_port
 
 WEBHOOK_SECRET = "whsec_test_allmende"
 
@@ -25,12 +25,6 @@ def _english():
 
     with translation.override("en"):
         yield
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ from billing.models import BillingAccount, BillingChange, Order, StripeEvent
 from billing.services import sync_stripe_plans
 from tenants.models import Portal, PortalEvent
 from tenants.schemas import drop_schema
-from tests.billing.conftest import WEBHOOK_SECRET, free_port, stripe_env
+from tests.billing.conftest import WEBHOOK_SECRET, stripe_env
+from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_NAME = "allmende-live"

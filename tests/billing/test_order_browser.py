@@ -5,7 +5,6 @@ and the new admin landing in their portal; a declined card shows an error and cr
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -13,26 +12,9 @@ from billing.models import Order
 from tenants.models import Portal
 from tests.billing.conftest import DECLINED_CARD, GOOD_CARD
 from tests.billing.live import cleanup, live_billing  # noqa: F401
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (make test installs it as root)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 def _order_and_pay(page, live, subdomain: str, number: str) -> None:

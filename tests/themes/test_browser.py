@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 import io
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django_tenants.utils import schema_exists
 
 from tenants.models import Portal
 from tenants.schemas import drop_schema
 from tenants.services import provision_portal
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port, needs_chromium
 from tests.conftest import in_portal
 from themes.services import theme_set
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (make test installs it as root)",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = needs_chromium
 
 
 def _wait_for(url: str, host: str, timeout: float = 30) -> None:
@@ -72,7 +46,7 @@ def test_two_presets_render_visibly_different(committed, subprocess_env):
     from playwright.sync_api import sync_playwright
 
     created = []
-    port = _free_port()
+    port = free_port()
     server = None
     try:
         for subdomain, preset in (("shot-green", "climate"), ("shot-blue", "city")):
