@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.portal",
                 "features.gate.context",
+                "billing.context_processors.billing_notice",
             ],
         },
     },

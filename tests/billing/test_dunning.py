@@ -163,3 +163,18 @@ def test_community_admin_can_upgrade_with_a_card(
     assert (
         Portal.objects.get(pk=portal_a.pk).plan_id == "professional" and account.interval == "year"
     )
+
+
+def test_admins_see_the_payment_banner_on_every_page_members_do_not(account):
+    BillingAccount.objects.filter(pk=account.pk).update(
+        grace_until=timezone.now() + timedelta(days=3)
+    )
+    with in_portal(account.portal):
+        admin, member = UserFactory(role="admin"), UserFactory()
+    admin_page = log_in(Client(HTTP_HOST=host_of(account.portal), HTTP_ACCEPT_LANGUAGE="en"), admin)
+    member_page = log_in(
+        Client(HTTP_HOST=host_of(account.portal), HTTP_ACCEPT_LANGUAGE="en"), member
+    )
+    assert "A payment failed" in admin_page.get("/").content.decode()
+    assert "A payment failed" in admin_page.get("/manage/features/").content.decode()
+    assert "A payment failed" not in member_page.get("/").content.decode()

@@ -149,3 +149,20 @@ def test_subdomain_check_answers_live(db, client, portal_a):
     reserved = client.get("/order/check/?subdomain=admin", HTTP_HOST="localhost").json()
     assert ok["available"] and not taken["available"] and not reserved["available"]
     assert client.get("/order/check/?subdomain=x", HTTP_HOST="alpha.localhost").status_code == 404
+
+
+def test_paid_order_whose_portal_cannot_be_created_is_cancelled_and_refunded(
+    stripe_on, django_capture_on_commit_callbacks
+):
+    order = services.order_place(**order_data())
+    # Someone else got the address between ordering and paying (e.g. an operator).
+    from tenants.services import provision_portal
+
+    provision_portal(name="Schneller", subdomain="stadtnetz-kiel", admin_email="x@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        step = services.order_pay(order=order, payment_method=card(GOOD_CARD))
+    assert step.status == "succeeded"
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED and "already taken" in order.error
+    assert not BillingAccount.objects.filter(stripe_customer_id=order.stripe_customer_id).exists()
+    assert client().Subscription.retrieve(order.stripe_subscription_id).status == "canceled"
