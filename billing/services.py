@@ -400,18 +400,24 @@ def _apply_subscription(
     """Bring our record and the portal's plan in line with Stripe's subscription. Returns changes."""
     from features.services import plan_change
 
-    changes = []
-    status = subscription.status
-    if account.status != status:
-        changes.append(f"status {account.status} -> {status}")
-    account.status = status
-    account.current_period_end = _ts(getattr(subscription, "current_period_end", None))
-    account.cancel_at_period_end = bool(getattr(subscription, "cancel_at_period_end", False))
+    seen = {
+        "status": subscription.status,
+        "cancel_at_period_end": bool(getattr(subscription, "cancel_at_period_end", False)),
+        "current_period_end": _ts(getattr(subscription, "current_period_end", None)),
+    }
     items = getattr(getattr(subscription, "items", None), "data", None) or []
-    if items:
-        parts = items[0].plan.id.split("-")
-        if len(parts) >= 4 and parts[0] == "allmende":
-            account.paid_plan_id, account.interval = "-".join(parts[1:-2]), parts[-2]
+    parts = items[0].plan.id.split("-") if items else []
+    if len(parts) >= 4 and parts[0] == "allmende":
+        seen["paid_plan_id"], seen["interval"] = "-".join(parts[1:-2]), parts[-2]
+    # Every field that differs is reported: reconciliation says what it repaired.
+    changes = [
+        f"{field} {getattr(account, field)} -> {value}"
+        for field, value in seen.items()
+        if getattr(account, field) != value and field != "current_period_end"
+    ]
+    for field, value in seen.items():
+        setattr(account, field, value)
+    status = account.status
     portal = account.portal
     paid_plan = account.paid_plan_id or "professional"
     if _payment_failing(subscription):

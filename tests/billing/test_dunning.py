@@ -90,7 +90,8 @@ def test_reconciliation_repairs_a_missed_webhook(account):
     report = services.reconcile()
     account.refresh_from_db()
     assert account.cancel_at_period_end is True
-    assert account.portal.schema_name not in report or report[account.portal.schema_name]
+    assert report[account.portal.schema_name] == ["cancel_at_period_end False -> True"]
+    assert services.reconcile() == {}
     stripe_client().Subscription.cancel(account.stripe_subscription_id)
     report = services.reconcile()
     account.refresh_from_db()
