@@ -89,9 +89,26 @@ def sync_stripe_plans() -> list[str]:
     return created
 
 
-def _validate_order(data: dict) -> dict:
+def _open_order(subdomain: str) -> Order | None:
+    return Order.objects.filter(
+        subdomain=subdomain, status__in=[Order.Status.AWAITING_PAYMENT, Order.Status.PAID]
+    ).first()
+
+
+def subdomain_available(subdomain: str) -> str:
+    """The normalised subdomain if a new order may take it; ValidationError says why not.
+    An order still awaiting payment holds its subdomain like an existing portal does."""
     from tenants.services import validate_subdomain
 
+    value = (subdomain or "").strip().lower()
+    if _open_order(value) is not None:
+        raise ValidationError(
+            {"subdomain": _("The subdomain „%(s)s“ is already taken.") % {"s": value}}
+        )
+    return validate_subdomain(value)
+
+
+def _validate_order(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
 
     def fail(field, message):
@@ -118,12 +135,10 @@ def _validate_order(data: dict) -> dict:
     if vat_id and not (2 < len(vat_id) <= 14 and vat_id[:2].isalpha() and vat_id[2:].isalnum()):
         fail("vat_id", _("This is not a VAT ID (e.g. DE123456789)."))
     subdomain = str(data.get("subdomain") or "").strip().lower()
-    open_order = Order.objects.filter(
-        subdomain=subdomain, status__in=[Order.Status.AWAITING_PAYMENT, Order.Status.PAID]
-    ).first()
+    open_order = _open_order(subdomain)
     if open_order is None:
         try:
-            subdomain = validate_subdomain(subdomain)
+            subdomain = subdomain_available(subdomain)
         except ValidationError as exc:
             for message in exc.message_dict.get("subdomain", exc.messages):
                 fail("subdomain", message)
@@ -152,11 +167,9 @@ def order_place(**data) -> Order:
     """Take an order. Community: the portal exists when this returns. Professional: the order
     awaits payment (a Stripe customer exists). A double submit returns the first order."""
     cleaned = _validate_order(data)
-    if cleaned.pop("open_order") is not None:
-        return Order.objects.get(
-            subdomain=cleaned["subdomain"],
-            status__in=[Order.Status.AWAITING_PAYMENT, Order.Status.PAID],
-        )
+    open_order = cleaned.pop("open_order")
+    if open_order is not None:
+        return open_order
     plan: Plan = cleaned["plan"]
     if not plan.is_paid:
         return _order_free(cleaned)

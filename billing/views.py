@@ -76,25 +76,13 @@ def order_form(request):
 
 @require_GET
 def subdomain_check(request):
-    from tenants.services import validate_subdomain
-
-    value = request.GET.get("subdomain", "")
-    open_order = Order.objects.filter(
-        subdomain=value.strip().lower(), status__in=["awaiting_payment", "paid"]
-    ).exists()
     try:
-        if open_order:
-            raise ValidationError(
-                {"subdomain": _("The subdomain „%(s)s“ is already taken.") % {"s": value}}
-            )
-        name = validate_subdomain(value)
+        name = services.subdomain_available(request.GET.get("subdomain", ""))
     except ValidationError as exc:
         return JsonResponse({"available": False, "message": " ".join(exc.messages)})
+    host = f"{name}.{settings.PLATFORM_DOMAIN}"
     return JsonResponse(
-        {
-            "available": True,
-            "message": _("%(host)s is available.") % {"host": f"{name}.{settings.PLATFORM_DOMAIN}"},
-        }
+        {"available": True, "message": _("%(host)s is available.") % {"host": host}}
     )
 
 
