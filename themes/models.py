@@ -37,6 +37,32 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.site_name
 
+    def snapshot(self) -> dict:
+        """Everything a published version keeps (and what a preview shows)."""
+        fields = (
+            "site_name",
+            "tagline",
+            "footer_text",
+            "hero_title",
+            "cta_label",
+            "email_sender_name",
+            "email_signature",
+            "intro",
+            "impressum",
+            "privacy",
+            "accessibility",
+            "preset",
+            "tokens",
+            "footer_links",
+            "cta_url",
+            "default_language",
+            "logo",
+            "header_image",
+            "favicons",
+            "custom_css",
+        )
+        return {name: getattr(self, name) for name in fields}
+
 
 class ThemeVersion(models.Model):
     """An immutable published theme: all texts and tokens, and the stylesheet compiled from them."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.templatetags.static import static
 from django.urls import reverse
 
 from themes.models import Theme, ThemeVersion
 
 THEME_CACHE_KEY = "theme:published:v2"
-FALLBACK_STYLESHEET = "/static/themes/neutral.css"
 
 
 def _as_context(data: dict, css_url: str) -> dict:
@@ -32,7 +32,8 @@ def published_theme() -> dict:
         else:
             theme = Theme.objects.first()
             data = _as_context(
-                {"site_name": theme.site_name if theme else "", "tagline": ""}, FALLBACK_STYLESHEET
+                {"site_name": theme.site_name if theme else "", "tagline": ""},
+                static("themes/neutral.css"),
             )
             data["version"] = 0
         cache.set(THEME_CACHE_KEY, data, 60 * 60)
@@ -41,9 +42,7 @@ def published_theme() -> dict:
 
 def draft_theme() -> dict:
     theme = Theme.objects.first()
-    from themes.services import _snapshot
-
-    data = _snapshot(theme) if theme else {}
+    data = theme.snapshot() if theme else {}
     return _as_context(data, reverse("themes:draft_stylesheet"))
 
 

@@ -35,22 +35,6 @@ def _draft() -> Theme:
     return Theme.objects.first() or Theme(site_name="", tokens=dict(PRESETS[DEFAULT_PRESET].tokens))
 
 
-def _snapshot(theme: Theme) -> dict:
-    data = {name: getattr(theme, name) for name in (*TEXT_FIELDS, *HTML_FIELDS)}
-    data.update(
-        preset=theme.preset,
-        tokens=theme.tokens,
-        footer_links=theme.footer_links,
-        cta_url=theme.cta_url,
-        default_language=theme.default_language,
-        logo=theme.logo,
-        header_image=theme.header_image,
-        favicons=theme.favicons,
-        custom_css=theme.custom_css,
-    )
-    return data
-
-
 def _clean_links(links) -> list[dict]:
     cleaned = []
     for link in links or []:
@@ -220,7 +204,7 @@ def theme_publish(*, actor: str = "") -> ThemeVersion:
     number = (ThemeVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ThemeVersion.objects.create(
         number=number,
-        data=_snapshot(theme),
+        data=theme.snapshot(),
         css=css,
         css_hash=stylesheet_hash(css),
         css_custom=css_custom,
