@@ -94,15 +94,15 @@ def main() -> int:
     if not env.get("STRIPE_SECRET_KEY"):
         children.append(_start_localstripe(env))
     print("Migrating the database ...", flush=True)
-    _manage("migrate_portals", "--parallel", "2")
+    _manage("migrate_portals", "--parallel", "2", env=env)
     print("Preparing the demo portals ...", flush=True)
-    summary = _manage("seed_demo", capture=True)
+    summary = _manage("seed_demo", capture=True, env=env)
     mail_dir = Path(env.get("ALLMENDE_DATA_DIR", ROOT / ".data")) / "mail"
     if not env.get("EMAIL_URL"):
         summary += f"\nE-mails (invitations) are written to {mail_dir}/"
 
     if env.get("STRIPE_SECRET_KEY"):
-        subprocess.run([PY, "manage.py", "sync_stripe_plans"], cwd=ROOT, env=env, check=True)
+        _manage("sync_stripe_plans", env=env)
     children += [
         subprocess.Popen(
             [PY, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], cwd=ROOT, env=env
