@@ -226,10 +226,12 @@ def _order_free(cleaned: dict) -> Order:
         )
 
 
-def setup_intent_secret(*, customer_id: str) -> str:
-    """A SetupIntent for collecting a card with Stripe.js (confirmCardSetup)."""
+def setup_intent_secret(*, customer_id: str | None = None) -> str:
+    """A SetupIntent for collecting a card with Stripe.js (confirmCardSetup). Without a customer
+    (a portal that has never paid) the card is attached when the payment starts."""
     stripe = client()
-    return stripe.SetupIntent.create(customer=customer_id, usage="off_session").client_secret
+    options = {"customer": customer_id} if customer_id else {}
+    return stripe.SetupIntent.create(usage="off_session", **options).client_secret
 
 
 def _payment_step(subscription) -> PaymentStep:
@@ -623,9 +625,12 @@ def billing_account_ensure(*, portal, email: str) -> BillingAccount:
     if account is not None:
         return account
     stripe = client()
-    customer = stripe.Customer.create(
-        email=email, name=portal.name, metadata={"portal_id": str(portal.pk)}
-    )
+    try:
+        customer = stripe.Customer.create(
+            email=email, name=portal.name, metadata={"portal_id": str(portal.pk)}
+        )
+    except stripe.StripeError as exc:
+        raise BillingError(_stripe_error_message(exc)) from exc
     return BillingAccount.objects.create(
         portal=portal, stripe_customer_id=customer.id, billing_email=email
     )

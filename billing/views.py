@@ -179,12 +179,9 @@ def billing_page(request):
         if account is not None:
             context.update(services.billing_overview(account))
         if account is not None or request.portal.plan_id != "professional":
-            customer = account or services.billing_account_ensure(
-                portal=request.portal, email=request.user.email
-            )
-            context["account"] = account = customer
+            # Looking costs nothing at Stripe: the customer is created when someone pays.
             context["setup_secret"] = services.setup_intent_secret(
-                customer_id=customer.stripe_customer_id
+                customer_id=account.stripe_customer_id if account else None
             )
     return _with_stripe_csp(render(request, "billing/billing_page.html", context))
 
@@ -221,7 +218,6 @@ def billing_action(request, action: str):
 @require_POST
 def billing_pay(request):
     require_portal_admin(request)
-    account = _account_or_404(request)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -231,6 +227,9 @@ def billing_pay(request):
         return JsonResponse({"status": "failed", "error": _("No card was entered.")}, status=400)
     interval = body.get("interval") if body.get("interval") in Interval.values else Interval.MONTH
     try:
+        account = selectors.account_for(request.portal) or services.billing_account_ensure(
+            portal=request.portal, email=request.user.email
+        )
         step = services.billing_pay(
             account=account, payment_method=payment_method, interval=interval
         )
@@ -261,7 +260,6 @@ def order_setup(request, token):
 @require_POST
 def billing_setup(request):
     require_portal_admin(request)
-    account = _account_or_404(request)
-    return JsonResponse(
-        {"setup_secret": services.setup_intent_secret(customer_id=account.stripe_customer_id)}
-    )
+    account = selectors.account_for(request.portal)
+    customer_id = account.stripe_customer_id if account else None
+    return JsonResponse({"setup_secret": services.setup_intent_secret(customer_id=customer_id)})
