@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,24 +21,24 @@ from billing.models import Interval, Order
 from billing.stripe_api import is_configured
 from features.models import Plan
 from features.permissions import require_portal_admin
+from tenants.middleware import portal_csp
 
 
 def _stripe_context() -> dict:
     return {"stripe_js_url": settings.STRIPE_JS_URL, "stripe_key": settings.STRIPE_PUBLISHABLE_KEY}
 
 
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _with_stripe_csp(response):
-    # Portal pages allow only their own origin; the billing page also needs Stripe.js.
-    origin = (
-        settings.STRIPE_JS_URL.split("/js.stripe.com")[0]
-        if "/js.stripe.com" in settings.STRIPE_JS_URL
-        else "https://js.stripe.com"
-    )
-    api = settings.STRIPE_API_BASE or "https://api.stripe.com"
-    response["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' {origin}; connect-src 'self' {api} {origin}; "
-        f"frame-src {origin} https://hooks.stripe.com; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    # The portal policy plus what Stripe.js needs: its script, its API calls, its 3-D Secure frames.
+    js = _origin(settings.STRIPE_JS_URL)
+    api = _origin(settings.STRIPE_API_BASE or "https://api.stripe.com")
+    response["Content-Security-Policy"] = portal_csp(
+        script_src=(js,), connect_src=(api, js), frame_src=(js, "https://hooks.stripe.com")
     )
     return response
 

@@ -20,10 +20,31 @@ from tenants.context import reset_current_portal, set_current_portal
 from tenants.models import PortalStatus
 from tenants.routing import normalise_hostname, resolve_host
 
-PORTAL_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
-)
+_CSP = {
+    "default-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "style-src": ("'self'",),
+    "script-src": ("'self'",),
+    "font-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'self'",),
+    "frame-ancestors": ("'none'",),
+    "form-action": ("'self'",),
+}
+
+
+def portal_csp(**extra: tuple[str, ...]) -> str:
+    """The portal pages' policy: only their own origin, no inline code or styles. A page that
+    needs more (the billing page loads Stripe.js) adds sources, e.g. script_src=(origin,)."""
+    directives = {name: list(sources) for name, sources in _CSP.items()}
+    for key, sources in extra.items():
+        name = key.replace("_", "-")
+        directives.setdefault(name, ["'self'"] if name != "frame-src" else [])
+        directives[name] += [s for s in sources if s not in directives[name]]
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+PORTAL_CSP = portal_csp()
 _STATUS_PAGES = {
     PortalStatus.SUSPENDED: ("tenants/portal_suspended.html", 403),
     PortalStatus.ARCHIVED: ("tenants/portal_archived.html", 410),

@@ -180,3 +180,23 @@ def test_admins_see_the_payment_banner_on_every_page_members_do_not(account):
     assert "A payment failed" in admin_page.get("/").content.decode()
     assert "A payment failed" in admin_page.get("/manage/features/").content.decode()
     assert "A payment failed" not in member_page.get("/").content.decode()
+
+
+def test_billing_page_allows_stripe_js_and_nothing_inline(account, settings):
+    with in_portal(account.portal):
+        admin = UserFactory(role="admin")
+    page = log_in(Client(HTTP_HOST=host_of(account.portal)), admin)
+    policy = page.get("/manage/billing/")["Content-Security-Policy"]
+    origin = settings.STRIPE_JS_URL.split("/js.stripe.com")[0]
+    assert f"script-src 'self' {origin}" in policy
+    assert f"connect-src 'self' {settings.STRIPE_API_BASE}" in policy
+    assert "unsafe-inline" not in policy
+    settings.STRIPE_JS_URL, settings.STRIPE_API_BASE = "https://js.stripe.com/v3/", ""
+    from django.http import HttpResponse
+
+    from billing.views import _with_stripe_csp
+
+    production = _with_stripe_csp(HttpResponse())["Content-Security-Policy"]
+    assert "script-src 'self' https://js.stripe.com;" in production
+    assert "connect-src 'self' https://api.stripe.com https://js.stripe.com;" in production
+    assert "frame-src https://js.stripe.com https://hooks.stripe.com" in production
