@@ -12,10 +12,8 @@ def account_for(portal) -> BillingAccount | None:
 
 
 def order_by_token(token) -> Order | None:
-    try:
-        return Order.objects.select_related("plan", "portal").filter(token=token).first()
-    except (ValueError, Exception):
-        return None
+    """The order behind a token from the URL (the uuid converter has checked its form)."""
+    return Order.objects.select_related("plan", "portal").filter(token=token).first()
 
 
 def revenue_overview() -> dict:

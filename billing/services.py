@@ -541,13 +541,13 @@ def orders_abandon(*, older_than: timedelta = timedelta(hours=24)) -> int:
         status=Order.Status.AWAITING_PAYMENT, created_at__lt=timezone.now() - older_than
     ):
         if order.stripe_subscription_id:
+            stripe = client()
             try:
-                stripe = client()
                 subscription = stripe.Subscription.retrieve(order.stripe_subscription_id)
                 if subscription.status in PAID_STATES:
                     continue
                 stripe.Subscription.cancel(order.stripe_subscription_id)
-            except Exception:
+            except stripe.StripeError:
                 logger.exception(
                     "Could not cancel the subscription of abandoned order %s.", order.pk
                 )

@@ -7,7 +7,7 @@ import mimetypes
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,7 +40,7 @@ def serve_media(request, path: str):
     """A file of the current portal. Other portals' files are not reachable: 404."""
     try:
         full_path = safe_join(str(current_media_root()), path)
-    except Exception as exc:  # SuspiciousFileOperation for ../ tricks
+    except SuspiciousFileOperation as exc:  # ../ tricks
         raise Http404("No such file.") from exc
     content_type, _ = mimetypes.guess_type(full_path)
     try:
