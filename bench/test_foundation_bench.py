@@ -17,7 +17,7 @@ from django.db import connection
 from tenants.routing import resolve_host
 from tenants.schema_clone import clone_schema
 from tenants.schemas import create_schema, drop_schema, ensure_template, migrate_schema
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 
 
 def _best_of(runs: int, action) -> float:
@@ -62,7 +62,7 @@ def test_full_provisioning_time(db):
     ensure_template()
     seconds = _best_of(
         3,
-        lambda i: provision_portal(
+        lambda i: portal_provision(
             name=f"Bench {i}", subdomain=f"bench-{i}", admin_email=f"a{i}@bench.example"
         ),
     )
@@ -71,7 +71,7 @@ def test_full_provisioning_time(db):
 
 def test_cached_route_beats_database_lookup(db):
     ensure_template()
-    provision_portal(name="Bench Route", subdomain="bench-route", admin_email="a@route.example")
+    portal_provision(name="Bench Route", subdomain="bench-route", admin_email="a@route.example")
     host = "bench-route.localhost"
     routing = caches["routing"]
 

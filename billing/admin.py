@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from billing.models import BillingAccount, BillingChange, Order, StripeEvent
+from billing.models import BillingAccount, Order, StripeEvent
 from billing.selectors import revenue_overview
 
 
@@ -69,9 +69,3 @@ class BillingAccountAdmin(ReadOnly):
 class StripeEventAdmin(ReadOnly):
     list_display = ["received_at", "type", "event_id", "outcome"]
     list_filter = ["type"]
-
-
-@admin.register(BillingChange)
-class BillingChangeAdmin(ReadOnly):
-    list_display = ["created_at", "portal", "source", "summary"]
-    list_filter = ["source"]

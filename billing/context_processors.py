@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+from core.permissions import is_portal_admin
+
 
 def billing_notice(request) -> dict:
     portal = getattr(request, "portal", None)
-    user = getattr(request, "user", None)
-    if portal is None or not getattr(user, "is_portal_admin", False):
+    if portal is None or not is_portal_admin(getattr(request, "user", None)):
         return {}
-    from billing.models import BillingAccount
+    from billing.selectors import payment_notice_for
 
-    account = (
-        BillingAccount.objects.filter(portal_id=portal.pk)
-        .only("grace_until", "downgraded_for_nonpayment")
-        .first()
-    )
-    if account is None or (account.grace_until is None and not account.downgraded_for_nonpayment):
-        return {}
-    return {"billing_notice": account}
+    account = payment_notice_for(portal)
+    return {"billing_notice": account} if account is not None else {}

@@ -1,6 +1,6 @@
 """Orders, Stripe customers and subscriptions, and the webhook event log (public schema).
 
-Amounts are integer cents in EUR.
+Amounts are integer cents in EUR. What billing changed is in the audit log (core.AuditEvent).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class Order(models.Model):
     """An organisation's order of a portal, from the form to the provisioned portal."""
 
     class Status(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("awaiting e-mail confirmation")
         AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
         PAID = "paid", _("paid, portal being set up")
         COMPLETED = "completed", _("completed")
@@ -40,8 +41,13 @@ class Order(models.Model):
     vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
     language = models.CharField(max_length=8, default="de")
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
+        max_length=24, choices=Status.choices, default=Status.AWAITING_CONFIRMATION
     )
+    # Keyed hash of the session of the browser that owns the order (placed it, or confirmed
+    # the contact address); every order page answers that browser only.
+    browser = models.CharField(max_length=64, blank=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     stripe_customer_id = models.CharField(max_length=64, blank=True)
     stripe_subscription_id = models.CharField(max_length=64, blank=True)
@@ -57,7 +63,9 @@ class Order(models.Model):
             # Never two live orders for one address: a double submit finds the first.
             models.UniqueConstraint(
                 fields=["subdomain"],
-                condition=models.Q(status__in=["awaiting_payment", "paid"]),
+                condition=models.Q(
+                    status__in=["awaiting_confirmation", "awaiting_payment", "paid"]
+                ),
                 name="one_open_order_per_subdomain",
             )
         ]
@@ -119,20 +127,3 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
-
-
-class BillingChange(models.Model):
-    """What reconciliation or a webhook changed, for the operator's view."""
-
-    portal = models.ForeignKey(
-        "tenants.Portal", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    source = models.CharField(max_length=30)
-    summary = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.summary

@@ -1,26 +1,33 @@
-"""Billing work in the Celery worker: fulfilling paid orders, dunning, reconciliation, mails."""
+"""Billing work in the Celery worker: fulfilling paid orders, dunning, reconciliation, mails.
+
+Thin: each task calls a service. Services send these by name (tenants.celery.enqueue_on_commit),
+so this module imports the services and never the other way round.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from billing import services
+from billing.models import Order
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
 def fulfil_order(*, order_id: int) -> bool:
-    from billing.services import order_fulfil
-
-    return order_fulfil(order_id=order_id) is not None
+    return services.order_fulfil(order_id=order_id) is not None
 
 
 @shared_task
 def enforce_dunning() -> list[str]:
-    from billing.services import dunning_enforce
-
-    downgraded = dunning_enforce()
+    downgraded = services.dunning_enforce()
     if downgraded:
         logger.info("Grace period over, now Community: %s", ", ".join(downgraded))
     return downgraded
@@ -28,10 +35,8 @@ def enforce_dunning() -> list[str]:
 
 @shared_task
 def reconcile_subscriptions() -> dict:
-    from billing.services import orders_abandon, reconcile
-
-    report = reconcile()
-    abandoned = orders_abandon()
+    report = services.subscriptions_reconcile()
+    abandoned = services.orders_abandon()
     logger.info(
         "Reconciliation changed %d portal(s), abandoned %d order(s): %s",
         len(report),
@@ -42,10 +47,32 @@ def reconcile_subscriptions() -> dict:
 
 
 @shared_task
+def send_order_confirmation(*, order_id: int) -> None:
+    """Mail the order's contact the link that confirms their address (platform branding)."""
+    from tenants.selectors import platform_url
+
+    order = Order.objects.select_related("plan").filter(pk=order_id).first()
+    if order is None or order.status != Order.Status.AWAITING_CONFIRMATION:
+        return
+    link = f"{platform_url()}order/{order.token}/confirm/{services.confirmation_signature(order)}/"
+    context = {"order": order, "confirm_url": link}
+    with translation.override(order.language):
+        subject = " ".join(
+            render_to_string("billing/email/order_confirm_subject.txt", context).split()
+        )
+        text = render_to_string("billing/email/order_confirm.txt", context)
+        html = render_to_string("billing/email/order_confirm.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [order.contact_email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+    services.confirmation_mailed(order=order)
+
+
+@shared_task
 def notify_admins(*, kind: str) -> int:
     """Tell a portal's admins about a payment problem (runs in the portal's schema)."""
-    from django.utils import translation
-
     from accounts.models import Role, User
     from themes.mail import send_themed_mail, themed_context
 

@@ -14,9 +14,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from features.admin import FeatureGrantInline
-from features.services import plan_change
+from features.services import feature_grant, plan_change
 from tenants import selectors
-from tenants.models import Domain, Portal, PortalEvent, PortalExport
+from tenants.models import Domain, Portal, PortalExport
 from tenants.services import portal_archive, portal_restore, portal_resume, portal_suspend
 from tenants.tasks import export_portal
 
@@ -98,14 +98,24 @@ class PortalAdmin(admin.ModelAdmin):
             obj.plan_id = form.initial["plan"]
         super().save_model(request, obj, form, change)
         if change and new_plan != obj.plan_id:
-            for warning in plan_change(portal=obj, plan=new_plan, actor=request.user.email):
+            for warning in plan_change(portal=obj, plan=new_plan, actor=request.user):
                 self.message_user(request, warning, messages.WARNING)
 
     def save_formset(self, request, form, formset, change):
         for grant in formset.save(commit=False):
-            if getattr(grant, "granted_by_id", None) is None and hasattr(grant, "granted_by"):
-                grant.granted_by = request.user
-            grant.save()
+            if not hasattr(grant, "granted_by"):
+                grant.save()  # another inline (domains)
+            elif grant.pk is None:
+                # New grants go through the service: validated, and in the audit log.
+                feature_grant(
+                    portal=grant.portal,
+                    feature=grant.feature,
+                    expires_at=grant.expires_at,
+                    granted_by=request.user,
+                    note=grant.note,
+                )
+            else:
+                grant.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
 
@@ -116,22 +126,6 @@ class PortalAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Portals are created by provisioning (create_portal, the order flow), never by a bare row.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PortalEvent)
-class PortalEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "portal_name", "kind", "actor"]
-    list_filter = ["kind"]
-    search_fields = ["portal_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

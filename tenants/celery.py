@@ -10,6 +10,7 @@ is skipped for portals where that module is off (features.gate).
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from celery import Task
@@ -98,10 +99,30 @@ class PortalTask(Task):
             reset_current_portal(token)
 
 
-def enqueue_on_commit(task, **kwargs) -> None:
-    """Send `task` with `kwargs` once the current transaction commits, in the current portal.
+def enqueue_on_commit(task, /, *, in_portal=None, **kwargs) -> None:
+    """Send `task` with `kwargs` once the current transaction commits.
 
-    The portal is captured now: by commit time the connection may already be back in public.
+    `task` is a task or its registered name; services name their tasks ("billing.tasks.…"), so a
+    services module never imports the tasks module that imports it. The task runs in
+    `in_portal`'s schema, or in the current one, captured now: by commit time the connection may
+    already be back in public.
     """
-    schema = getattr(connection, "schema_name", None) or _public_schema()
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, headers={PORTAL_HEADER: schema}))
+    if in_portal is not None:
+        schema = in_portal.schema_name
+    else:
+        schema = getattr(connection, "schema_name", None) or _public_schema()
+
+    def send():
+        resolved = _task_by_name(task) if isinstance(task, str) else task
+        resolved.apply_async(kwargs=kwargs, headers={PORTAL_HEADER: schema})
+
+    transaction.on_commit(send)
+
+
+def _task_by_name(name: str):
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        # Worker processes import every tasks module at start; the web process on first use.
+        importlib.import_module(name.rsplit(".", 1)[0])
+    return current_app.tasks[name]  # KeyError for a name no module registers

@@ -109,7 +109,9 @@ def _seed_theme(demo: DemoPortal) -> None:
         and published.data.get("impressum")
     ):
         return
-    theme_set(site_name=demo.name, preset=demo.preset, tagline=demo.tagline)
+    theme_set(
+        site_name=demo.name, preset=demo.preset, tagline=demo.tagline, actor_label="seed_demo"
+    )
     theme_update_draft(
         intro=f"<p>{demo.intro}</p>",
         cta_label="Mitmachen",
@@ -122,7 +124,7 @@ def _seed_theme(demo: DemoPortal) -> None:
         accessibility="<p>Dieses Portal soll die Anforderungen der BITV 2.0 erfüllen. Hinweise auf "
         "Barrieren nehmen wir gern entgegen.</p>",
     )
-    theme_publish(actor="seed_demo")
+    theme_publish(actor_label="seed_demo")
 
 
 def seed_demo() -> list[Portal]:
@@ -132,9 +134,9 @@ def seed_demo() -> list[Portal]:
         )
     from accounts.models import User
     from accounts.services import user_create
-    from portal.models import Post
-    from portal.services import post_create
-    from tenants.services import provision_portal
+    from news.models import Post
+    from news.services import post_create
+    from tenants.services import portal_provision
 
     if not User.objects.filter(email__iexact=OPERATOR_EMAIL).exists():
         User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Operator")
@@ -144,13 +146,14 @@ def seed_demo() -> list[Portal]:
         portal = Portal.objects.filter(slug=demo.subdomain).first()
         if portal is None:
             admin_email, admin_name, _role = demo.members[0]
-            portal = provision_portal(
+            portal = portal_provision(
                 name=demo.name,
                 subdomain=demo.subdomain,
                 admin_email=admin_email,
                 admin_name=admin_name,
                 plan=demo.plan,
                 theme_preset=demo.preset,
+                actor_label="seed_demo",
             ).portal
         with tenant_context(portal):
             _seed_theme(demo)

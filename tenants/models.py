@@ -1,4 +1,7 @@
-"""Portal (the django-tenants tenant), its domains and its audit trail, all in the public schema."""
+"""Portal (the django-tenants tenant), its domains and its exports, all in the public schema.
+
+What happened to a portal is in the audit log (core.AuditEvent).
+"""
 
 from __future__ import annotations
 
@@ -95,36 +98,6 @@ class Domain(DomainMixin):
         # Remembered so that renaming a domain also forgets the old hostname's cached route.
         instance._loaded_domain = instance.domain
         return instance
-
-
-class PortalEvent(models.Model):
-    """Audit trail of lifecycle operations. Survives the purge of its portal."""
-
-    class Kind(models.TextChoices):
-        PROVISIONED = "provisioned", _("provisioned")
-        IMPORTED = "imported", _("imported")
-        SUSPENDED = "suspended", _("suspended")
-        RESUMED = "resumed", _("resumed")
-        EXPORTED = "exported", _("exported")
-        ARCHIVED = "archived", _("archived")
-        RESTORED = "restored", _("restored")
-        PURGED = "purged", _("purged")
-        PLAN_CHANGED = "plan_changed", _("plan changed")
-
-    portal = models.ForeignKey(Portal, null=True, on_delete=models.SET_NULL, related_name="events")
-    portal_name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.portal_name}: {self.kind}"
 
 
 class PortalExport(models.Model):

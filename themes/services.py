@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.event_types import EventType
+from core.services import audit_record
 from tenants.cache import delete_on_commit
 from themes.models import Theme, ThemeVersion
 from themes.presets import DEFAULT_PRESET, PRESETS
@@ -195,7 +197,7 @@ def theme_update_draft(**changes) -> Theme:
 
 
 @transaction.atomic
-def theme_publish(*, actor: str = "") -> ThemeVersion:
+def theme_publish(*, actor=None, actor_label: str = "") -> ThemeVersion:
     """Make the draft what visitors see, as a new version with its compiled stylesheet."""
     theme = _draft()
     tokens = build_tokens(theme.tokens)  # re-checked: rules may have tightened since saving
@@ -209,14 +211,20 @@ def theme_publish(*, actor: str = "") -> ThemeVersion:
         css_hash=stylesheet_hash(css),
         css_custom=css_custom,
         css_custom_hash=stylesheet_hash(css_custom) if css_custom else "",
-        published_by=actor,
+    )
+    audit_record(
+        event_type=EventType.THEME_PUBLISHED,
+        actor=actor,
+        actor_label=actor_label,
+        obj=version,
+        detail={"number": number, "preset": theme.preset},
     )
     delete_on_commit(THEME_CACHE_KEY)
     return version
 
 
 @transaction.atomic
-def theme_revert(*, number: int, actor: str = "") -> ThemeVersion:
+def theme_revert(*, number: int, actor=None) -> ThemeVersion:
     """Publish an earlier version again (as a new version) and make it the draft too."""
     old = ThemeVersion.objects.filter(number=number).first()
     if old is None:
@@ -229,7 +237,7 @@ def theme_revert(*, number: int, actor: str = "") -> ThemeVersion:
 
 
 def theme_set(
-    *, site_name: str, preset: str, tagline: str = "", language: str = "", actor: str = ""
+    *, site_name: str, preset: str, tagline: str = "", language: str = "", actor_label: str
 ) -> ThemeVersion:
     """Start from a preset with a name and tagline, and publish it (provisioning, demo)."""
     if preset not in PRESETS:
@@ -242,4 +250,4 @@ def theme_set(
         email_sender_name=site_name,
         **({"default_language": language} if language else {}),
     )
-    return theme_publish(actor=actor)
+    return theme_publish(actor_label=actor_label)

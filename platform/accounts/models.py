@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    # An account exists in one schema (public: staff; a portal's: its members). Remembering
+    # which lets the audit log refuse to record a member of one schema as acting in another.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_schema = connection.schema_name
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.loaded_schema = connection.schema_name
 
     def natural_key(self):
         return (self.email,)

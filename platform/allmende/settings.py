@@ -51,6 +51,7 @@ ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["*"])
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "core",
     "accounts",
     "features",
     "billing",
@@ -67,9 +68,10 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "core",
     "accounts",
     "themes",
-    "portal",
+    "news",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.gates.AdminGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.portal",
                 "features.gate.context",
+                "core.gates.context",
                 "billing.context_processors.billing_notice",
             ],
         },
@@ -296,6 +300,8 @@ STRIPE_PUBLISHABLE_KEY = env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_allmende")
 STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 STRIPE_LIVEMODE = env.get_bool("STRIPE_LIVEMODE", False)
 BILLING_GRACE_DAYS = env.get_int("BILLING_GRACE_DAYS", 14)
+# Plan prices are gross amounts; the pages say which VAT rate they include.
+BILLING_VAT_PERCENT = env.get_int("BILLING_VAT_PERCENT", 19)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,19 +1,27 @@
-"""URLs of every portal host. The operator console is deliberately absent here."""
+"""URLs of every portal host. The operator console is deliberately absent here.
+
+Everything under /manage/ is declared with `manage_path` (portal administrators only; the admin
+navigation is built from the `nav` labels); modules are behind `feature_path`.
+"""
 
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
+from core.gates import manage_path
+from core.views import healthz
 from features.gate import feature_path
-from portal.views import healthz
 from tenants.views import serve_media
 
 urlpatterns = [
-    path("", include("portal.urls")),
+    path("", include("news.urls")),
     path("accounts/", include("accounts.urls")),
-    path("manage/", include("features.urls")),
-    path("manage/billing/", include("billing.urls_portal")),
+    manage_path("manage/features/", include("features.urls"), nav=_("Administration")),
     path("", include("themes.urls")),
+    manage_path("manage/billing/", include("billing.urls_portal"), nav=_("Billing")),
+    manage_path(
+        "manage/domains/", include("tenants.urls_domains"), nav=_("Domains"), feature="own_domain"
+    ),
     feature_path("api_access", "api/v1/", include("allmende.urls_api")),
-    feature_path("own_domain", "manage/domains/", include("tenants.urls_domains")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("media/<path:path>", serve_media, name="media"),
     path("healthz", healthz, name="healthz"),

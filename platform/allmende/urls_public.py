@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import healthz
+from core.views import healthz
 from tenants.views import platform_home, tls_allowed
 
 admin.site.site_header = "Allmende operator console"

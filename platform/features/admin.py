@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from features.catalogue import FEATURES
 from features.limits import limit_warnings
-from features.models import FeatureChange, FeatureGrant, Plan
+from features.models import FeatureGrant, Plan
 
 
 class PlanForm(forms.ModelForm):
@@ -79,26 +79,3 @@ class FeatureGrantInline(admin.TabularInline):
     extra = 0
     fields = ["feature", "expires_at", "note", "granted_by"]
     readonly_fields = ["granted_by"]
-
-
-@admin.register(FeatureChange)
-class FeatureChangeAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "portal",
-        "feature",
-        "was_enabled",
-        "now_enabled",
-        "actor",
-        "source",
-    ]
-    list_filter = ["source", "feature"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.api import PortalViewSet
+from core.permissions import IsPortalAdmin
 from features import services
 from features.catalogue import FEATURES
-from features.permissions import IsPortalAdmin
 from features.selectors import load_portal_features
 
 
@@ -25,27 +25,32 @@ def _state(current, key):
     }
 
 
-class FeatureListView(APIView):
-    permission_classes = [IsAuthenticated]
+class SwitchSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
 
-    def get(self, request):
+
+class FeatureViewSet(PortalViewSet):
+    """GET lists the portal's modules; PATCH <key>/ switches one (admins only)."""
+
+    lookup_field = "key"
+    lookup_value_regex = "[a-z_]+"
+
+    def get_permissions(self):
+        if self.action == "partial_update":
+            return [IsPortalAdmin()]
+        return super().get_permissions()
+
+    def list(self, request):
         current, _ttl = load_portal_features(request.portal)
         return Response(
             {"plan": current.plan_key, "features": [_state(current, k) for k in FEATURES]}
         )
 
-
-class SwitchSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField()
-
-
-class FeatureDetailView(APIView):
-    permission_classes = [IsPortalAdmin]
-
-    def patch(self, request, key: str):
+    def partial_update(self, request, key: str):
         if key not in FEATURES:
             return Response(
-                {"detail": f"There is no module „{key}“."}, status=status.HTTP_404_NOT_FOUND
+                {"detail": _("There is no module „%(key)s“.") % {"key": key}},
+                status=status.HTTP_404_NOT_FOUND,
             )
         body = SwitchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -54,7 +59,7 @@ class FeatureDetailView(APIView):
                 portal=request.portal,
                 feature=key,
                 enabled=body.validated_data["enabled"],
-                actor=request.user.email,
+                actor=request.user,
             )
         except ValidationError as exc:
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)

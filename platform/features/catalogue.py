@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 COMMUNITY = "community"
 PROFESSIONAL = "professional"
@@ -126,3 +127,12 @@ def get(key: str) -> Feature:
 
 def dependants(key: str) -> list[str]:
     return [f.key for f in FEATURES.values() if key in f.requires]
+
+
+# The seeded plans' texts (features migration 0002), so that they are translated where shown.
+PLAN_TEXTS = (
+    gettext_noop("Community"),
+    gettext_noop("Public network features for initiatives, free of charge."),
+    gettext_noop("Professional intranet"),
+    gettext_noop("Everything in Community plus the social intranet for organisations."),
+)

@@ -12,21 +12,22 @@ All of them read `selectors.portal_features`, cached once per portal and memoise
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from core.routing import FEATURE, marked_path, pop_markers
 from features.catalogue import FEATURES
 from features.selectors import PortalFeatures, portal_features
 
-FEATURE_KWARG = "_allmende_feature"
 NO_FEATURES = PortalFeatures(plan_key="", plan_name="", entitled=frozenset(), enabled=frozenset())
 
 
 def feature_path(feature: str, route: str, view, name: str | None = None):
-    """`path()` whose view (or every view of an include) exists only while `feature` is on."""
+    """`path()` whose view (or every view of an include) exists only while `feature` is on.
+    Nested markers add up: a route below two of them needs both modules."""
     if feature not in FEATURES:
         raise KeyError(f"Unknown feature {feature!r} in URL {route!r}.")
-    return path(route, view, {FEATURE_KWARG: feature}, name=name)
+    return marked_path(route, view, {f"{FEATURE}:{feature}": feature}, name=name)
 
 
 def features_of(request) -> PortalFeatures:
@@ -56,9 +57,11 @@ class FeatureGateMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        feature = view_kwargs.pop(FEATURE_KWARG, None)
-        if feature is not None and feature not in features_of(request):
-            raise Http404("This module is not available in this portal.")
+        needed = pop_markers(view_kwargs, FEATURE)
+        if needed:
+            enabled = features_of(request)
+            if not all(key in enabled for key in needed):
+                raise Http404("This module is not available in this portal.")
         return None
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from features.catalogue import FEATURES
@@ -49,6 +50,16 @@ class Plan(models.Model):
         return self.name
 
     @property
+    def display_name(self) -> str:
+        """The name in the current language: the seeded plans' texts are in the catalogue
+        (features.catalogue.PLAN_TEXTS); a name an operator typed is shown as typed."""
+        return gettext(self.name) if self.name else ""
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description) if self.description else ""
+
+    @property
     def is_paid(self) -> bool:
         return bool(self.monthly_price_cents or self.yearly_price_cents)
 
@@ -70,30 +81,6 @@ class FeatureSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feature}: {'on' if self.enabled else 'off'}"
-
-
-class FeatureChange(models.Model):
-    """Audit trail: who switched which module from what to what, and when."""
-
-    class Source(models.TextChoices):
-        PORTAL_ADMIN = "portal_admin", _("portal administrator")
-        OPERATOR = "operator", _("platform operator")
-
-    portal = models.ForeignKey(
-        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_changes"
-    )
-    feature = models.CharField(max_length=40)
-    was_enabled = models.BooleanField()
-    now_enabled = models.BooleanField()
-    actor = models.CharField(max_length=254, help_text="e-mail of the person who made the change")
-    source = models.CharField(max_length=20, choices=Source.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.feature}: {self.was_enabled} -> {self.now_enabled}"
 
 
 class FeatureGrant(models.Model):

@@ -39,6 +39,12 @@ class PortalFeatures:
     def __contains__(self, key: str) -> bool:
         return key in self.enabled
 
+    @property
+    def plan_display_name(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.plan_name) if self.plan_name else ""
+
     def wanted(self, key: str) -> bool:
         return self.switches.get(key, FEATURES[key].default_on)
 

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.event_types import EventType
+from core.services import audit_record
 from features import catalogue
 from features.limits import limit_warnings
-from features.models import FeatureChange, FeatureGrant, FeatureSwitch, Plan
+from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features, plans_offering
 
 
@@ -31,10 +33,11 @@ def feature_switch(
     portal,
     feature: str,
     enabled: bool,
-    actor: str,
-    source: str = FeatureChange.Source.PORTAL_ADMIN,
+    actor=None,
+    actor_label: str = "",
 ) -> FeatureSwitch:
-    """Switch a module on or off for a portal, or refuse with the reason."""
+    """Switch a module on or off for a portal, or refuse with the reason. The audit row goes to
+    the log of whoever switched: the portal's own for its admins, the public one for operators."""
     try:
         module = catalogue.get(feature)
     except KeyError as exc:
@@ -46,7 +49,7 @@ def feature_switch(
             offering = [p.name for p in plans_offering(feature)]
             raise ValidationError(
                 _("„%(name)s“ is not part of the plan %(plan)s.")
-                % {"name": module.name, "plan": current.plan_name}
+                % {"name": module.name, "plan": current.plan_display_name}
                 + (
                     " " + _("It is included in: %(plans)s.") % {"plans": ", ".join(offering)}
                     if offering
@@ -71,21 +74,23 @@ def feature_switch(
         portal=portal, feature=feature, defaults={"enabled": enabled}
     )
     if was != enabled or _created:
-        FeatureChange.objects.create(
-            portal=portal,
-            feature=feature,
-            was_enabled=was,
-            now_enabled=enabled,
+        audit_record(
+            event_type=EventType.FEATURE_SWITCHED,
             actor=actor,
-            source=source,
+            actor_label=actor_label,
+            portal=portal,
+            object_type="feature",
+            object_id=feature,
+            object_label=str(module.name),
+            detail={"feature": feature, "from": was, "to": enabled},
         )
     return switch
 
 
 @transaction.atomic
-def plan_change(*, portal, plan: str, actor: str = "") -> list[str]:
+def plan_change(*, portal, plan: str, actor=None, actor_label: str = "") -> list[str]:
     """Move a portal to another plan; returns limit warnings. Never deletes content."""
-    from tenants.models import Portal, PortalEvent
+    from tenants.models import Portal
 
     target = Plan.objects.filter(key=plan).first()
     if target is None:
@@ -96,11 +101,13 @@ def plan_change(*, portal, plan: str, actor: str = "") -> list[str]:
         return []
     portal.plan_id = target.key
     portal.save(update_fields=["plan", "updated_at"])
-    PortalEvent.objects.create(
+    audit_record(
+        event_type=EventType.PORTAL_PLAN_CHANGED,
+        actor=actor,
+        actor_label=actor_label,
         portal=portal,
-        portal_name=portal.name,
-        kind=PortalEvent.Kind.PLAN_CHANGED,
-        detail={"from": previous, "to": target.key, "actor": actor},
+        obj=portal,
+        detail={"from": previous, "to": target.key},
     )
     # The cached entitlements are forgotten on commit (features.signals); the warnings are
     # computed from the database inside this transaction.
@@ -117,6 +124,17 @@ def feature_grant(
         raise ValidationError(_("There is no module „%(key)s“.") % {"key": feature}) from exc
     if expires_at <= timezone.now():
         raise ValidationError(_("A grant needs an expiry date in the future."))
-    return FeatureGrant.objects.create(
+    grant = FeatureGrant.objects.create(
         portal=portal, feature=feature, expires_at=expires_at, granted_by=granted_by, note=note
     )
+    audit_record(
+        event_type=EventType.FEATURE_GRANTED,
+        actor=granted_by,
+        actor_label="" if granted_by else "operator",
+        portal=portal,
+        object_type="feature",
+        object_id=feature,
+        object_label=str(catalogue.get(feature).name),
+        detail={"feature": feature, "until": expires_at.isoformat(), "note": note},
+    )
+    return grant

@@ -3,4 +3,4 @@ from django.urls import path
 from features import views
 
 app_name = "features"
-urlpatterns = [path("features/", views.feature_settings, name="settings")]
+urlpatterns = [path("", views.feature_settings, name="settings")]

@@ -14,19 +14,21 @@ from tenants.services.lifecycle import (
 from tenants.services.provisioning import (
     PortalProvisioning,
     ProvisionResult,
-    provision_portal,
+    portal_provision,
     validate_subdomain,
+    validate_subdomain_form,
 )
 
 __all__ = [
     "PortalProvisioning",
     "ProvisionResult",
     "portal_archive",
+    "portal_provision",
     "portal_purge",
     "portal_restore",
     "portal_resume",
     "portal_suspend",
-    "provision_portal",
     "purge_due_portals",
     "validate_subdomain",
+    "validate_subdomain_form",
 ]

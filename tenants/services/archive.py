@@ -34,7 +34,9 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tenants.models import Portal, PortalEvent, PortalExport
+from core.event_types import EventType
+from core.services import audit_record
+from tenants.models import Portal, PortalExport
 from tenants.schemas import ensure_template
 from tenants.services.provisioning import PortalProvisioning, ProvisionResult
 from tenants.storage import portal_media_root
@@ -97,7 +99,7 @@ def _applied_migrations(schema: str) -> list[str]:
     return [f"{app}.{name}" for app, name in rows]
 
 
-def portal_export(*, portal: Portal, output: Path) -> ExportSummary:
+def portal_export(*, portal: Portal, output: Path, actor=None) -> ExportSummary:
     """Write the portal's data and files to `output` (replaced atomically when complete)."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -165,10 +167,12 @@ def portal_export(*, portal: Portal, output: Path) -> ExportSummary:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    PortalEvent.objects.create(
+    audit_record(
+        event_type=EventType.PORTAL_EXPORTED,
+        actor=actor,
+        actor_label="" if actor else "platform",
         portal=portal,
-        portal_name=portal.name,
-        kind=PortalEvent.Kind.EXPORTED,
+        obj=portal,
         detail={"path": str(output), "rows": sum(counts.values()), "files": len(media_files)},
     )
     return ExportSummary(
@@ -193,7 +197,7 @@ def portal_export_run(*, export_id: int) -> None:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     output = Path(settings.PORTAL_EXPORT_DIR) / f"{export.portal.slug}-{stamp}.tar.gz"
     try:
-        summary = portal_export(portal=export.portal, output=output)
+        summary = portal_export(portal=export.portal, output=output, actor=export.requested_by)
     except Exception as exc:
         logger.exception("Export %s of portal %s failed.", export_id, export.portal.schema_name)
         export.status, export.error = PortalExport.Status.FAILED, str(exc)[:2000]
@@ -348,7 +352,7 @@ def portal_import(
         plan=source.get("plan", "community"),
         language=source.get("language", "de"),
         populate=populate,
-        event=PortalEvent.Kind.IMPORTED,
+        event=EventType.PORTAL_IMPORTED,
         actor=actor,
     )
     portal = provisioning.execute()

@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.models import Portal, PortalEvent, PortalStatus
+from core.event_types import EventType
+from core.services import audit_record
+from tenants.models import Portal, PortalStatus
 from tenants.schemas import drop_schema
 from tenants.storage import portal_media_root
 
@@ -28,9 +30,15 @@ def _lock(portal: Portal) -> Portal:
     return Portal.objects.select_for_update().get(pk=portal.pk)
 
 
-def _record(portal: Portal, kind: str, actor=None, **detail) -> None:
-    PortalEvent.objects.create(
-        portal=portal, portal_name=portal.name, kind=kind, actor=actor, detail=detail
+def _record(portal: Portal, event_type: EventType, actor=None, **detail) -> None:
+    # Without a person (a command, the nightly purge) the platform itself acted.
+    audit_record(
+        event_type=event_type,
+        actor=actor,
+        actor_label="" if actor else "platform",
+        portal=portal,
+        obj=portal,
+        detail=detail,
     )
 
 
@@ -49,7 +57,7 @@ def portal_suspend(*, portal: Portal, actor=None, reason: str = "") -> Portal:
     portal.status = PortalStatus.SUSPENDED
     portal.status_reason = reason[:300]
     portal.save(update_fields=["status", "status_reason", "updated_at"])
-    _record(portal, PortalEvent.Kind.SUSPENDED, actor, reason=reason)
+    _record(portal, EventType.PORTAL_SUSPENDED, actor, reason=reason)
     return portal
 
 
@@ -60,7 +68,7 @@ def portal_resume(*, portal: Portal, actor=None) -> Portal:
     portal.status = PortalStatus.ACTIVE
     portal.status_reason = ""
     portal.save(update_fields=["status", "status_reason", "updated_at"])
-    _record(portal, PortalEvent.Kind.RESUMED, actor)
+    _record(portal, EventType.PORTAL_RESUMED, actor)
     return portal
 
 
@@ -75,7 +83,7 @@ def portal_archive(*, portal: Portal, actor=None, grace_days: int | None = None)
     portal.archived_at = now
     portal.purge_after = now + timedelta(days=days)
     portal.save(update_fields=["status", "archived_at", "purge_after", "updated_at"])
-    _record(portal, PortalEvent.Kind.ARCHIVED, actor, purge_after=portal.purge_after.isoformat())
+    _record(portal, EventType.PORTAL_ARCHIVED, actor, purge_after=portal.purge_after.isoformat())
     return portal
 
 
@@ -88,7 +96,7 @@ def portal_restore(*, portal: Portal, actor=None) -> Portal:
     portal.archived_at = None
     portal.purge_after = None
     portal.save(update_fields=["status", "archived_at", "purge_after", "updated_at"])
-    _record(portal, PortalEvent.Kind.RESTORED, actor)
+    _record(portal, EventType.PORTAL_RESTORED, actor)
     return portal
 
 
@@ -102,7 +110,7 @@ def portal_purge(*, portal: Portal) -> None:
                 f"Portal “{portal.name}” is in its grace period until {portal.purge_after}."
             )
         media_root = portal_media_root(portal)
-        _record(portal, PortalEvent.Kind.PURGED, None, schema=portal.schema_name)
+        _record(portal, EventType.PORTAL_PURGED, None, schema=portal.schema_name)
         drop_schema(portal.schema_name)
         portal.delete()
         # Files go only once the database side is gone for good.

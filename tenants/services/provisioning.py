@@ -18,10 +18,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
+from core.event_types import EventType
+from core.services import audit_record
+from core.text import single_line
 from features.catalogue import COMMUNITY
 from features.models import Plan
-from tenants.models import Domain, Portal, PortalEvent, PortalStatus
+from tenants.models import Domain, Portal, PortalStatus
 from tenants.schema_clone import clone_schema
 from tenants.schemas import ensure_template
 from tenants.selectors import subdomain_hostname
@@ -76,23 +80,34 @@ RESERVED_SUBDOMAINS = frozenset(
 _SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
-def validate_subdomain(subdomain: str) -> str:
-    """Normalised subdomain, or ValidationError saying why it cannot be used."""
+def validate_subdomain_form(subdomain: str) -> str:
+    """Normalised subdomain if its form is right (no query); ValidationError says why not."""
     value = (subdomain or "").strip().lower()
     if not _SUBDOMAIN_RE.match(value) or "--" in value:
         raise ValidationError(
             {
-                "subdomain": f"“{subdomain}” is not a valid subdomain: use 3 to 40 letters a-z, digits "
-                "and single hyphens, starting and ending with a letter or digit."
+                "subdomain": _(
+                    "„%(s)s“ is not a valid subdomain: use 3 to 40 letters a-z, digits and "
+                    "single hyphens, starting and ending with a letter or digit."
+                )
+                % {"s": (subdomain or "")[:60].encode("unicode_escape").decode()}
             }
         )
     if value in RESERVED_SUBDOMAINS:
-        raise ValidationError({"subdomain": f"The subdomain “{value}” is reserved."})
+        raise ValidationError({"subdomain": _("The subdomain „%(s)s“ is reserved.") % {"s": value}})
+    return value
+
+
+def validate_subdomain(subdomain: str) -> str:
+    """Normalised subdomain if a new portal may take it, or ValidationError saying why not."""
+    value = validate_subdomain_form(subdomain)
     if (
         Portal.objects.filter(slug=value).exists()
         or Domain.objects.filter(domain=subdomain_hostname(value)).exists()
     ):
-        raise ValidationError({"subdomain": f"The subdomain “{value}” is already taken."})
+        raise ValidationError(
+            {"subdomain": _("The subdomain „%(s)s“ is already taken.") % {"s": value}}
+        )
     return value
 
 
@@ -125,7 +140,8 @@ class PortalProvisioning:
         language: str = "de",
         contact_email: str = "",
         populate: Callable[[Portal], None],
-        event: str = PortalEvent.Kind.PROVISIONED,
+        event: EventType = EventType.PORTAL_PROVISIONED,
+        actor_label: str = "",
         actor=None,
     ) -> None:
         self.name = (name or "").strip()
@@ -136,20 +152,26 @@ class PortalProvisioning:
         self.populate = populate
         self.event = event
         self.actor = actor
+        self.actor_label = actor_label
         self.portal: Portal | None = None
         self._rollback_actions: list[Callable[[], None]] = []
 
     def check(self) -> None:
         errors: dict[str, list[str]] = {}
+        try:
+            self.name = single_line(self.name)
+        except ValidationError as exc:
+            errors.setdefault("name", []).extend(exc.messages)
         if not self.name or len(self.name) > 120:
-            errors.setdefault("name", []).append("A portal needs a name of 1 to 120 characters.")
+            errors.setdefault("name", []).append(_("A portal needs a name of 1 to 120 characters."))
         plans = list(Plan.objects.values_list("key", flat=True))
         if self.plan not in plans:
             errors.setdefault("plan", []).append(
-                f"Unknown plan “{self.plan}”; choose one of {', '.join(plans)}."
+                _("Unknown plan „%(plan)s“; choose one of %(plans)s.")
+                % {"plan": self.plan, "plans": ", ".join(plans)}
             )
         if self.language not in {"de", "en"}:
-            errors.setdefault("language", []).append("The language must be de or en.")
+            errors.setdefault("language", []).append(_("The language must be de or en."))
         try:
             self.subdomain = validate_subdomain(self.subdomain)
         except ValidationError as exc:
@@ -175,7 +197,7 @@ class PortalProvisioning:
                 raise
             # Lost a race for the same subdomain against a concurrent order.
             raise ValidationError(
-                {"subdomain": f"The subdomain “{self.subdomain}” is already taken."}
+                {"subdomain": _("The subdomain „%(s)s“ is already taken.") % {"s": self.subdomain}}
             ) from exc
         except BaseException:
             self._roll_back_files()
@@ -224,16 +246,17 @@ class PortalProvisioning:
     def step_activate(self, template: str) -> None:
         self.portal.status = PortalStatus.ACTIVE
         self.portal.save(update_fields=["status", "updated_at"])
-        PortalEvent.objects.create(
-            portal=self.portal,
-            portal_name=self.portal.name,
-            kind=self.event,
+        audit_record(
+            event_type=self.event,
             actor=self.actor,
+            actor_label="" if self.actor else (self.actor_label or "platform"),
+            portal=self.portal,
+            obj=self.portal,
             detail={"subdomain": self.subdomain, "plan": self.plan},
         )
 
 
-def provision_portal(
+def portal_provision(
     *,
     name: str,
     subdomain: str,
@@ -243,6 +266,7 @@ def provision_portal(
     admin_name: str = "",
     theme_preset: str | None = None,
     actor=None,
+    actor_label: str = "",
 ) -> ProvisionResult:
     """Create a working portal and invite its first admin. Raises ValidationError for bad input."""
     admin_email = (admin_email or "").strip().lower()
@@ -250,8 +274,9 @@ def provision_portal(
         validate_email(admin_email)
     except ValidationError as exc:
         raise ValidationError(
-            {"admin_email": f"“{admin_email}” is not a valid e-mail address."}
+            {"admin_email": _("„%(e)s“ is not a valid e-mail address.") % {"e": admin_email}}
         ) from exc
+    admin_name = single_line(admin_name, field="admin_name")
 
     def populate(portal: Portal) -> None:
         from accounts.models import Role
@@ -260,7 +285,10 @@ def provision_portal(
         from themes.services import theme_set
 
         theme_set(
-            site_name=portal.name, preset=theme_preset or DEFAULT_PRESET, language=portal.language
+            site_name=portal.name,
+            preset=theme_preset or DEFAULT_PRESET,
+            language=portal.language,
+            actor_label="provisioning",
         )
         user_invite(email=admin_email, display_name=admin_name, role=Role.ADMIN)
 
@@ -273,6 +301,7 @@ def provision_portal(
         contact_email=admin_email,
         populate=populate,
         actor=actor,
+        actor_label=actor_label,
     )
     portal = provisioning.execute()
     seconds = time.perf_counter() - started

@@ -7,13 +7,13 @@ import re
 from django.test import Client
 
 from accounts.models import Role, User
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tests.conftest import in_portal
 
 
 def _provision_and_get_link(mailoutbox, django_capture_on_commit_callbacks, subdomain="gamma"):
     with django_capture_on_commit_callbacks(execute=True):
-        result = provision_portal(
+        result = portal_provision(
             name="Portal Gamma",
             subdomain=subdomain,
             admin_email="Chair@Gamma.example",
@@ -64,5 +64,5 @@ def test_invitation_mail_is_in_the_portals_language(
     db, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        provision_portal(name="Portal Delta", subdomain="delta", admin_email="a@delta.example")
+        portal_provision(name="Portal Delta", subdomain="delta", admin_email="a@delta.example")
     assert mailoutbox[0].subject == "Deine Einladung zu Portal Delta"

@@ -14,7 +14,8 @@ from sentry_sdk.transport import Transport
 from allmende.observability import init_sentry
 from tenants.context import PortalLogFilter
 from tenants.middleware import PortalRoutingMiddleware
-from tests.conftest import host_of, in_portal
+from tests.accounts.factories import host_of
+from tests.conftest import in_portal
 
 
 class CapturingTransport(Transport):

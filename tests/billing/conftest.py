@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from billing.services import sync_stripe_plans
+from billing.services import stripe_plans_sync
 from tests.browser import free_port
 
 WEBHOOK_SECRET = "whsec_test_allmende"
@@ -67,7 +67,7 @@ def stripe_on(settings, localstripe_url, db):
         setattr(settings, name, value)
     request = urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")
     urllib.request.urlopen(request, timeout=5).close()
-    sync_stripe_plans()
+    stripe_plans_sync()
     return localstripe_url
 
 

@@ -20,7 +20,7 @@ import pytest
 from django_tenants.utils import schema_exists
 
 from billing.models import BillingAccount, BillingChange, Order, StripeEvent
-from billing.services import sync_stripe_plans
+from billing.services import stripe_plans_sync
 from tenants.models import Portal, PortalEvent
 from tenants.schemas import drop_schema
 from tests.billing.conftest import WEBHOOK_SECRET, stripe_env
@@ -91,7 +91,7 @@ def live_billing(committed, subprocess_env, settings, localstripe_url, tmp_path)
         setattr(settings, name, value)
     flush = urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")
     urllib.request.urlopen(flush, timeout=5).close()
-    sync_stripe_plans()
+    stripe_plans_sync()
     port = free_port()
     mail_dir = tmp_path / "mail"
     log = tmp_path / "server.log"

@@ -11,11 +11,12 @@ from django.utils import timezone
 from billing import services
 from billing.models import BillingAccount, BillingChange
 from billing.stripe_api import client as stripe_client
-from portal.models import Post
+from news.models import Post
 from tenants.models import Portal
+from tests.accounts.factories import UserFactory, host_of, log_in
 from tests.billing.conftest import FAILS_LATER_CARD, GOOD_CARD, card, order_data
-from tests.conftest import host_of, in_portal, log_in
-from tests.factories import PostFactory, UserFactory
+from tests.conftest import in_portal
+from tests.news.factories import PostFactory
 
 
 @pytest.fixture

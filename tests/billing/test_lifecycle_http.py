@@ -15,12 +15,13 @@ from django.utils import timezone
 from billing import services
 from billing.models import BillingAccount, Order, StripeEvent
 from billing.stripe_api import client as stripe_client
-from portal.models import Post
+from news.models import Post
 from tenants.models import Portal
+from tests.accounts.factories import UserFactory
 from tests.billing.conftest import GOOD_CARD, SCA_CARD, card, order_data
 from tests.billing.live import cleanup, live_billing, wait_until  # noqa: F401
 from tests.conftest import in_portal
-from tests.factories import PostFactory, UserFactory
+from tests.news.factories import PostFactory
 
 pytestmark = pytest.mark.slow
 SUBDOMAIN = "live-lifecycle"

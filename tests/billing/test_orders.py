@@ -156,9 +156,9 @@ def test_paid_order_whose_portal_cannot_be_created_is_cancelled_and_refunded(
 ):
     order = services.order_place(**order_data())
     # Someone else got the address between ordering and paying (e.g. an operator).
-    from tenants.services import provision_portal
+    from tenants.services import portal_provision
 
-    provision_portal(name="Schneller", subdomain="stadtnetz-kiel", admin_email="x@example.org")
+    portal_provision(name="Schneller", subdomain="stadtnetz-kiel", admin_email="x@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         step = services.order_pay(order=order, payment_method=card(GOOD_CARD))
     assert step.status == "succeeded"

@@ -1,4 +1,4 @@
-"""Fixtures for the feature tests: private caches, feature helpers, logged-in clients.
+"""Fixtures for the feature tests: private caches and switching modules by hand.
 
 The file caches of the normal settings live in one folder shared by every test run on the
 machine, and feature entries are keyed by portal id; each test here gets caches of its own so a
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 
-from accounts.models import Role, User
 from features.catalogue import FEATURES
 from features.models import FeatureSwitch
 from features.selectors import forget_portal_features
-from tests.conftest import host_of, in_portal
-from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -43,15 +39,3 @@ def set_feature(portal, key: str, enabled: bool) -> None:
             portal=portal, feature=name, defaults={"enabled": enabled}
         )
     forget_portal_features([portal.pk])
-
-
-def member_of(portal, role: str = Role.MEMBER, **kwargs) -> User:
-    with in_portal(portal):
-        return UserFactory(role=role, **kwargs)
-
-
-def logged_in_client(portal, user: User) -> Client:
-    client = Client(HTTP_HOST=host_of(portal))
-    with in_portal(portal):  # sessions live in the portal's schema
-        client.force_login(user)
-    return client

@@ -18,11 +18,12 @@ from features.gate import is_enabled
 from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import forget_portal_features, portal_features
 from features.services import feature_grant, feature_switch, plan_change
-from portal.models import Post
+from news.models import Post
 from tenants.models import Portal
-from tests.conftest import host_of, in_portal
-from tests.factories import PostFactory
-from tests.features.conftest import logged_in_client, member_of, set_feature
+from tests.accounts.factories import host_of, logged_in_client, member_of
+from tests.conftest import in_portal
+from tests.features.conftest import set_feature
+from tests.news.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 

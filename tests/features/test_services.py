@@ -21,12 +21,13 @@ from features.limits import limit_warnings
 from features.models import FeatureChange, FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features, portal_features
 from features.services import feature_grant, feature_switch, plan_change
-from portal.models import Post
-from portal.services import post_create
+from news.models import Post
+from news.services import post_create
 from tenants.models import Portal, PortalEvent
 from tenants.storage import portal_media_root
+from tests.accounts.factories import UserFactory
 from tests.conftest import in_portal
-from tests.factories import PostFactory, UserFactory
+from tests.news.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from features.catalogue import FEATURES
 from features.models import FeatureChange, FeatureSwitch, Plan
 from features.selectors import load_portal_features
 from tenants.models import Portal, PortalEvent
-from tests.conftest import host_of, in_portal
-from tests.features.conftest import logged_in_client, member_of, set_feature
+from tests.accounts.factories import host_of, logged_in_client, member_of
+from tests.conftest import in_portal
+from tests.features.conftest import set_feature
 
 pytestmark = pytest.mark.django_db
 

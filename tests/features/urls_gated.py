@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from features.catalogue import FEATURES
 from features.gate import feature_path, is_enabled
-from portal.views import home
+from news.views import home
 
 
 def page(request):

@@ -20,13 +20,14 @@ from django_tenants.utils import schema_exists
 from PIL import Image
 
 from accounts.models import Role, User
-from portal.models import Post
+from news.models import Post
 from tenants.models import Domain, Portal, PortalEvent, PortalStatus
 from tenants.services.archive import ArchiveError, portal_export, portal_import
 from tenants.services.provisioning import PortalProvisioning, schema_name_for
 from tenants.storage import portal_media_root
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import in_portal
-from tests.factories import PASSWORD, PostFactory, UserFactory
+from tests.news.factories import PostFactory
 from themes.models import Theme
 from themes.services import theme_set
 

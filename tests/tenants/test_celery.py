@@ -18,7 +18,7 @@ from tenants.celery import PORTAL_HEADER
 from tenants.context import current_portal_label
 from tenants.models import Portal
 from tenants.schemas import drop_schema
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tests.conftest import in_portal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def test_invitation_is_sent_by_a_real_worker_process_in_the_portals_schema(
     current_app.conf.task_always_eager = False
     portal = None
     try:
-        portal = provision_portal(
+        portal = portal_provision(
             name="Worker Check", subdomain="worker-check", admin_email="chair@worker.example"
         ).portal
         deadline = time.monotonic() + 60

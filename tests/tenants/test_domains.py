@@ -13,8 +13,8 @@ from tenants.selectors import portal_base_url
 from tenants.services import portal_suspend
 from tenants.services.domains import challenge_name, domain_add
 from tenants.tasks import verify_domain
-from tests.conftest import host_of, in_portal, log_in
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory, host_of, log_in
+from tests.conftest import in_portal
 
 
 class _Zone(BaseResolver):

@@ -14,14 +14,14 @@ from django.db import connection
 
 from tenants.models import Portal, PortalEvent
 from tenants.schemas import drop_schema, pending_migrations
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tenants.services.fleet import fleet_schemas, migrate_fleet
 
 TEMPLATE = settings.PORTAL_TEMPLATE_SCHEMA
 
 
 def _new_portal(subdomain: str) -> Portal:
-    return provision_portal(
+    return portal_provision(
         name=f"Flotte {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
     ).portal
 
@@ -32,7 +32,7 @@ def _roll_back_portal_app(schema: str) -> None:
     try:
         call_command(
             MigrateCommand(),
-            "portal",
+            "news",
             "zero",
             interactive=False,
             verbosity=0,
@@ -41,21 +41,21 @@ def _roll_back_portal_app(schema: str) -> None:
         )
     finally:
         connection.set_schema_to_public()
-    assert pending_migrations(schema) == ["portal.0001_initial"]
+    assert pending_migrations(schema) == ["news.0001_initial"]
 
 
 def _break(schema: str) -> None:
     """Roll back the portal app and leave a table in the way of its first migration."""
     _roll_back_portal_app(schema)
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE TABLE "{schema}".portal_post (id integer)')
+        cursor.execute(f'CREATE TABLE "{schema}".news_post (id integer)')
 
 
 def _has_post_table(schema: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
-            "AND table_name = 'portal_post' AND column_name = 'author_id'",
+            "AND table_name = 'news_post' AND column_name = 'author_id'",
             [schema],
         )
         return cursor.fetchone() is not None
@@ -87,13 +87,13 @@ def test_sequential_run_skips_current_migrates_outdated_and_reports_a_broken_sch
     assert by_schema[portal_a.schema_name].status == "up to date"
     assert (by_schema[outdated].status, by_schema[outdated].applied) == (
         "migrated",
-        ["portal.0001_initial"],
+        ["news.0001_initial"],
     )
     assert by_schema[broken].failed
     assert "already exists" in by_schema[broken].error
     assert pending_migrations(outdated) == []
     assert _has_post_table(outdated)
-    assert pending_migrations(broken) == ["portal.0001_initial"]
+    assert pending_migrations(broken) == ["news.0001_initial"]
     assert not _has_post_table(broken)
 
 
@@ -127,7 +127,7 @@ def test_parallel_command_migrates_the_fleet_and_exits_1_for_a_broken_schema(
         assert "already exists" in err.getvalue()
         assert pending_migrations(outdated) == []
         assert _has_post_table(outdated)
-        assert pending_migrations(broken) == ["portal.0001_initial"]
+        assert pending_migrations(broken) == ["news.0001_initial"]
     finally:
         connection.set_schema_to_public()
         for portal in created:

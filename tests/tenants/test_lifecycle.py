@@ -19,11 +19,11 @@ from tenants import tasks
 from tenants.models import Domain, Portal, PortalEvent, PortalStatus
 from tenants.services import (
     portal_archive,
+    portal_provision,
     portal_purge,
     portal_restore,
     portal_resume,
     portal_suspend,
-    provision_portal,
 )
 from tenants.storage import portal_media_root
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _new_portal(subdomain: str = "zyklus") -> Portal:
-    return provision_portal(
+    return portal_provision(
         name=f"Portal {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
     ).portal
 

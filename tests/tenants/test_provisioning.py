@@ -22,7 +22,7 @@ from accounts.models import Role, User
 from tenants.models import Domain, Portal, PortalEvent, PortalStatus
 from tenants.schema_clone import describe_schema
 from tenants.schemas import create_schema, drop_schema, migrate_schema
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tenants.services.provisioning import PortalProvisioning, schema_name_for
 from tests.conftest import in_portal
 from themes.models import Theme
@@ -45,7 +45,7 @@ def _assert_nothing_left(subdomain: str, media_before: set[str]) -> None:
 def _provision(subdomain: str = "neu", **extra):
     options = {"name": "Neues Portal", "subdomain": subdomain, "admin_email": "Chef@Neu.Example"}
     options.update(extra)
-    return provision_portal(**options)
+    return portal_provision(**options)
 
 
 @pytest.mark.django_db
@@ -68,8 +68,8 @@ def test_provisioned_schema_equals_a_freshly_migrated_schema():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         drop_schema(migrated)
 
-    assert {"accounts_user", "portal_post", "themes_theme"} <= {t for (t,) in expected["tables"]}
-    assert ("portal", "0001_initial") in expected["migrations"]
+    assert {"accounts_user", "news_post", "themes_theme"} <= {t for (t,) in expected["tables"]}
+    assert ("news", "0001_initial") in expected["migrations"]
     for part in ("tables", "columns", "indexes", "constraints", "sequences", "migrations"):
         assert copied[part] == expected[part], part
     # Provisioning then adds the admin and the theme: only sequence positions move.

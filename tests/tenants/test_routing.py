@@ -13,8 +13,9 @@ from accounts.models import User
 from tenants.models import Domain, Portal, PortalStatus
 from tenants.routing import resolve_host
 from tenants.services import portal_archive, portal_resume, portal_suspend
-from tests.conftest import host_of, in_portal
-from tests.factories import PostFactory
+from tests.accounts.factories import host_of
+from tests.conftest import in_portal
+from tests.news.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 

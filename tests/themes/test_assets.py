@@ -11,8 +11,8 @@ from django.test import Client
 from PIL import Image
 
 from features.services import feature_switch
-from tests.conftest import host_of, in_portal, log_in
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory, host_of, log_in
+from tests.conftest import in_portal
 from themes import services
 from themes.models import Theme
 from themes.presets import PRESETS

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_exists
 
 from tenants.models import Portal
 from tenants.schemas import drop_schema
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port, needs_chromium
 from tests.conftest import in_portal
 from themes.services import theme_set
@@ -50,7 +50,7 @@ def test_two_presets_render_visibly_different(committed, subprocess_env):
     server = None
     try:
         for subdomain, preset in (("shot-green", "climate"), ("shot-blue", "city")):
-            portal = provision_portal(
+            portal = portal_provision(
                 name=f"Shot {preset}", subdomain=subdomain, admin_email=f"a@{subdomain}.example"
             ).portal
             created.append(portal)

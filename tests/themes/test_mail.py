@@ -7,7 +7,7 @@ from email.header import decode_header, make_header
 from django.db import connection
 
 from accounts.services import user_invite
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from tests.conftest import in_portal
 from themes.services import theme_publish, theme_set, theme_update_draft
 
@@ -52,7 +52,7 @@ def test_portal_default_language_applies_to_visitors_without_a_preference(db, cl
 
 def test_new_portal_starts_in_its_language(db, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        provision_portal(
+        portal_provision(
             name="Portal English", subdomain="english", admin_email="a@en.example", language="en"
         )
     assert mailoutbox[0].subject == "Your invitation to Portal English"

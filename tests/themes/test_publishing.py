@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from tests.conftest import host_of, in_portal, log_in
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory, host_of, log_in
+from tests.conftest import in_portal
 from themes import services
 from themes.models import ThemeVersion
 from themes.presets import PRESETS

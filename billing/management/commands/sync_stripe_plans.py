@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.services import sync_stripe_plans
+from billing.services import stripe_plans_sync
 from billing.stripe_api import is_configured
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not is_configured():
             raise CommandError("Set STRIPE_SECRET_KEY first.", returncode=2)
-        created = sync_stripe_plans()
+        created = stripe_plans_sync()
         self.stdout.write(
             f"Stripe is in sync; created {len(created)} object(s){': ' + ', '.join(created) if created else ''}."
         )

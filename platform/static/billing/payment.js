@@ -1,58 +1,76 @@
-// Card payment with Stripe.js (or localstripe's stand-in): collect the card with a SetupIntent,
-// let the server start or retry the subscription, authenticate (SCA) if the bank asks, then
-// follow the order until the portal is ready.
+// Card payment with Stripe.js (or localstripe's stand-in). On submit: ask our server for a
+// SetupIntent (a POST: no page view creates anything at Stripe), collect the card with it, let
+// the server start or retry the subscription, authenticate (SCA) if the bank asks, then tell
+// the server to look at Stripe and follow the order until the portal is ready.
 (function () {
   const form = document.getElementById("payment-form");
   const progress = document.getElementById("progress");
   const statusUrl = (form && form.dataset.statusUrl) || (progress && progress.dataset.statusUrl);
+  const csrfInput = document.querySelector("[name=csrfmiddlewaretoken]");
+  const csrf = csrfInput ? csrfInput.value : "";
 
-  async function follow() {
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body || {}),
+    });
+    return response.json();
+  }
+
+  async function follow(check) {
     if (!statusUrl) { window.location.reload(); return; }
     if (progress) progress.hidden = false;
+    let body = check ? await post(statusUrl) : await (await fetch(statusUrl)).json();
     for (;;) {
-      const body = await (await fetch(statusUrl)).json();
-      if (body.status === "completed" && body.landing_url) { window.location.href = body.landing_url; return; }
+      // The order page itself says what comes next (never a password link: that goes by e-mail).
+      if (body.status === "completed") { window.location.reload(); return; }
       if (body.status === "failed") { if (progress) progress.textContent = body.error; return; }
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      body = await (await fetch(statusUrl)).json();
     }
   }
 
-  if (!form) { if (statusUrl) follow(); return; }
+  if (!form) { if (statusUrl) follow(false); return; }
   const message = document.getElementById("payment-message");
   const stripe = Stripe(form.dataset.stripeKey);
   const card = stripe.elements().create("card");
   card.mount("#card-element");
-  const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const button = form.querySelector("button[type=submit]");
+
+  // The upgrade button names the amount of the interval chosen.
+  const template = button.dataset.labelTemplate;
+  form.querySelectorAll("[name=interval]").forEach((radio) => {
+    radio.addEventListener("change", () => {
+      if (template && radio.checked) button.textContent = template.replace("%(amount)s", radio.dataset.amount);
+    });
+  });
+
+  function fail(text) { message.textContent = text; button.disabled = false; }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     message.textContent = "";
-    const setup = await stripe.confirmCardSetup(form.dataset.setupSecret, {
+    const setupIntent = await post(form.dataset.setupUrl);
+    if (!setupIntent.setup_secret) { fail(setupIntent.error || ""); return; }
+    const setup = await stripe.confirmCardSetup(setupIntent.setup_secret, {
       payment_method: { card: card, billing_details: { email: form.dataset.email } },
     });
-    if (setup.error) { message.textContent = setup.error.message || String(setup.error); button.disabled = false; return; }
+    if (setup.error) { fail(setup.error.message || String(setup.error)); return; }
     const interval = form.querySelector("[name=interval]:checked");
-    const response = await fetch(form.dataset.payUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ payment_method: setup.setupIntent.payment_method, interval: interval && interval.value }),
+    const body = await post(form.dataset.payUrl, {
+      payment_method: setup.setupIntent.payment_method, interval: interval && interval.value,
     });
-    const body = await response.json();
     if (body.status === "requires_action") {
       const result = await stripe.confirmCardPayment(body.client_secret);
-      if (result.error) { message.textContent = result.error.message || String(result.error); return; }
+      if (result.error) { fail(result.error.message || String(result.error)); return; }
     } else if (body.status === "failed") {
-      // The SetupIntent is used up: fetch a fresh one so another card can be tried.
-      message.textContent = body.error;
-      const fresh = await (await fetch(form.dataset.setupUrl, { method: "POST", headers: { "X-CSRFToken": csrf } })).json();
-      if (fresh.setup_secret) form.dataset.setupSecret = fresh.setup_secret;
-      button.disabled = false;
+      fail(body.error);
       return;
     }
     if (body.next) { window.location.href = body.next; return; }
     form.hidden = true;
-    follow();
+    follow(true);
   });
 })();

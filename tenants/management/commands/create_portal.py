@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from features.catalogue import COMMUNITY
 from tenants.management.commands._output import input_error
 from tenants.selectors import portal_base_url
-from tenants.services import provision_portal
+from tenants.services import portal_provision
 from themes.presets import PRESETS
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = provision_portal(
+            result = portal_provision(
                 name=options["name"],
                 subdomain=options["subdomain"],
                 admin_email=options["admin_email"],
@@ -34,6 +34,7 @@ class Command(BaseCommand):
                 plan=options["plan"],
                 language=options["language"],
                 theme_preset=options["theme"],
+                actor_label="create_portal",
             )
         except ValidationError as exc:
             raise input_error(exc) from exc

@@ -1,0 +1,25 @@
+"""The platform's audit log in the operator console (public schema), read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from core.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event_type", "who", "portal_name", "object_label"]
+    list_filter = ["event_type"]
+    search_fields = ["portal_name", "object_label", "actor_label", "actor__email"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

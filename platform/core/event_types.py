@@ -1,0 +1,43 @@
+"""Every domain event, in one list: the audit log, notifications and outbound webhooks speak of
+these and nothing else. Values are stable identifiers (`<entity>.<what happened>`); they are
+stored in the database and sent to webhook receivers, so a value is never renamed or reused.
+
+A new module adds its events here the day it lands; `audit_record` refuses any other value.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    # Portal lifecycle (public schema; operators and the platform itself act).
+    PORTAL_PROVISIONED = "portal.provisioned", _("portal provisioned")
+    PORTAL_IMPORTED = "portal.imported", _("portal imported")
+    PORTAL_SUSPENDED = "portal.suspended", _("portal suspended")
+    PORTAL_RESUMED = "portal.resumed", _("portal resumed")
+    PORTAL_EXPORTED = "portal.exported", _("portal exported")
+    PORTAL_ARCHIVED = "portal.archived", _("portal deleted (grace period)")
+    PORTAL_RESTORED = "portal.restored", _("portal restored")
+    PORTAL_PURGED = "portal.purged", _("portal purged")
+    PORTAL_PLAN_CHANGED = "portal.plan_changed", _("plan changed")
+    # Modules and grants.
+    FEATURE_SWITCHED = "feature.switched", _("module switched")
+    FEATURE_GRANTED = "feature.granted", _("module granted")
+    # Billing (public schema).
+    ORDER_PLACED = "order.placed", _("order placed")
+    ORDER_CONFIRMED = "order.confirmed", _("order e-mail confirmed")
+    ORDER_COMPLETED = "order.completed", _("order completed")
+    ORDER_FAILED = "order.failed", _("order failed")
+    ORDER_ABANDONED = "order.abandoned", _("order abandoned")
+    BILLING_CHANGED = "billing.changed", _("billing changed")
+    BILLING_PAYMENT_FAILED = "billing.payment_failed", _("payment failed")
+    BILLING_DOWNGRADED = "billing.downgraded", _("downgraded for non-payment")
+    # Inside a portal.
+    THEME_PUBLISHED = "theme.published", _("theme published")
+    MEMBER_CREATED = "member.created", _("member account created")
+    MEMBER_INVITED = "member.invited", _("member invited")
+    DOMAIN_ADDED = "domain.added", _("domain added")
+    DOMAIN_VERIFIED = "domain.verified", _("domain verified")
+    DOMAIN_MADE_PRIMARY = "domain.made_primary", _("domain made the main address")
+    DOMAIN_REMOVED = "domain.removed", _("domain removed")
+    POST_PUBLISHED = "post.published", _("news post published")

@@ -1,0 +1,21 @@
+"""Reads for the start page and the news API."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from news.models import Post
+
+
+def posts_visible_to(*, user) -> QuerySet[Post]:
+    """Every post the user may read, newest first (today: all of the portal's posts)."""
+    return Post.objects.select_related("author").order_by("-created_at")
+
+
+def latest_posts(*, user, limit: int = 20) -> QuerySet[Post]:
+    return posts_visible_to(user=user)[:limit]
+
+
+def member_count() -> int:
+    return User.objects.filter(is_active=True).count()

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class PortalConfig(AppConfig):
-    name = "portal"
-    verbose_name = "Portal pages"

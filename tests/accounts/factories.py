@@ -1,0 +1,73 @@
+"""Accounts in a portal's schema (members, admins) or in public (platform staff), and clients
+logged in as them. Portal rows are made inside `in_portal(portal)`, as the helpers here do."""
+
+from __future__ import annotations
+
+import factory
+from django.conf import settings
+from django.test import Client
+from django_tenants.utils import tenant_context
+from factory.django import DjangoModelFactory
+
+from accounts.models import Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    display_name = factory.Faker("name", locale="de_DE")
+    role = Role.MEMBER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def host_of(portal) -> str:
+    return f"{portal.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+def member_of(portal, role: str = Role.MEMBER, **fields) -> User:
+    """A new account in `portal` (password PASSWORD)."""
+    with tenant_context(portal):
+        return UserFactory(role=role, **fields)
+
+
+def admin_of(portal, **fields) -> User:
+    return member_of(portal, Role.ADMIN, **fields)
+
+
+def staff_user(**fields) -> User:
+    """A platform operator (public schema) who may use the console."""
+    fields.setdefault("email", "operator@allmende.example")
+    return UserFactory(is_staff=True, is_superuser=True, role=Role.ADMIN, **fields)
+
+
+def logged_in_client(portal, user: User, **client_options) -> Client:
+    """A client on `portal`'s host with `user`'s session (sessions live in the portal's schema)."""
+    client = Client(HTTP_HOST=host_of(portal), **client_options)
+    with tenant_context(portal):
+        client.force_login(user)
+    return client
+
+
+def log_in(client: Client, user: User, password: str | None = None) -> Client:
+    """Log in through the portal's login form, as a person would."""
+    response = client.post(
+        "/accounts/login/", {"username": user.email, "password": password or PASSWORD}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+def admin_client(portal, **client_options) -> Client:
+    """A new administrator of `portal`, logged in through the form."""
+    client_options.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+    return log_in(Client(HTTP_HOST=host_of(portal), **client_options), admin_of(portal))
