@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from tenants.models import Portal
@@ -87,6 +88,13 @@ def platform_client(db) -> Client:
 
 
 @pytest.fixture
+def english():
+    """Messages in English, whatever language an earlier request left active in this thread."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def subprocess_env(django_db_setup) -> dict:
     """Environment for a child process (worker, manage.py) that must use the test database."""
     from django.db import connection
@@ -103,3 +111,24 @@ def committed(django_db_setup, django_db_blocker):
     """Database access outside the per-test transaction, for tests that start other processes."""
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, always. pytest-django creates it only when a collected test asks for
+    `db`; a run of tests that use only `committed` would otherwise write to the real database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        # Processes the suite started (a server, a worker) may still be closing their sessions.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(config, verbosity=0)

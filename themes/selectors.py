@@ -93,6 +93,7 @@ def versions():
                 NullIf("actor__display_name", Value("")),
                 "actor__email",
                 NullIf("actor_label", Value("")),
+                output_field=CharField(),
             )
         )
         .values("who")[:1]

@@ -7,6 +7,10 @@ they read the same profile and the same test database.
 import os
 
 os.environ["DJANGO_ENV"] = "test"
+# One test database per suite run, so that runs side by side (two checkouts, a developer's and
+# CI's) never drop each other's database. Set in the environment, so that the processes a run
+# starts (worker, commands, server) inherit the same name and cache folders.
+os.environ.setdefault("TEST_DATABASE_NAME", f"test_allmende_{os.getpid()}")
 
 from allmende.settings import *  # noqa: F403
 

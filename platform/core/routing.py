@@ -60,13 +60,14 @@ def walk(urlconf: str | None = None) -> Iterator[Route]:
     def visit(patterns, prefix: str, namespace: str, markers: dict) -> Iterator[Route]:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
-            inherited = {**markers, **_strip(pattern.default_args)}
             if isinstance(pattern, URLResolver):
+                inherited = {**markers, **_strip(pattern.default_kwargs)}
                 ns = namespace
                 if pattern.namespace:
                     ns = f"{namespace}{pattern.namespace}:"
                 yield from visit(pattern.url_patterns, route, ns, inherited)
             elif isinstance(pattern, URLPattern):
+                inherited = {**markers, **_strip(pattern.default_args)}
                 name = f"{namespace}{pattern.name}" if pattern.name else ""
                 yield Route(route=route, name=name, view=pattern.callback, markers=inherited)
 

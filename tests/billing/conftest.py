@@ -97,20 +97,9 @@ def signed(
     return body, f"t={ts},v1={signature}"
 
 
-def order_data(**overrides) -> dict:
-    data = {
-        "organisation": "Stadtnetz Kiel",
-        "contact_name": "Jana Petersen",
-        "contact_email": "jana@stadtnetz.example",
-        "subdomain": "stadtnetz-kiel",
-        "plan": "professional",
-        "interval": "month",
-        "street": "Rathausplatz 1",
-        "postal_code": "24103",
-        "city": "Kiel",
-        "country": "DE",
-        "vat_id": "",
-        "accept_terms": True,
-    }
-    data.update(overrides)
-    return data
+@pytest.fixture
+def paid_order(stripe_on, django_capture_on_commit_callbacks):
+    """A Professional order placed, confirmed and paid with the test card: its portal exists."""
+    from tests.billing.factories import order_paid
+
+    return order_paid(django_capture_on_commit_callbacks)

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from django_tenants.utils import schema_exists
 
-from billing.models import BillingAccount, BillingChange, Order, StripeEvent
+from billing.models import BillingAccount, Order, StripeEvent
 from billing.services import stripe_plans_sync
-from tenants.models import Portal, PortalEvent
+from core.models import AuditEvent
+from tenants.models import Portal
 from tenants.schemas import drop_schema
 from tests.billing.conftest import WEBHOOK_SECRET, stripe_env
 from tests.browser import free_port
@@ -138,9 +139,13 @@ def live_billing(committed, subprocess_env, settings, localstripe_url, tmp_path)
 def cleanup(live: LiveBilling, *subdomains: str) -> None:
     """Delete the orders, portals (and their schemas) and billing rows a live test created."""
     StripeEvent.objects.filter(pk__gte=live.first_event_pk).delete()
+    orders = [
+        str(pk)
+        for pk in Order.objects.filter(subdomain__in=subdomains).values_list("pk", flat=True)
+    ]
+    AuditEvent.objects.filter(object_type="billing.order", object_id__in=orders).delete()
     for portal in Portal.objects.filter(slug__in=subdomains):
-        BillingChange.objects.filter(portal=portal).delete()
-        PortalEvent.objects.filter(portal=portal).delete()
+        AuditEvent.objects.filter(portal=portal).delete()
         BillingAccount.objects.filter(portal=portal).delete()
         Order.objects.filter(portal=portal).delete()
         schema = portal.schema_name

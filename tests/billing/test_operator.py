@@ -10,26 +10,20 @@ from billing import services
 from billing.models import BillingAccount
 from billing.stripe_api import client as stripe_client
 from features.models import Plan
-from tests.billing.conftest import GOOD_CARD, card, order_data
 
 
 def test_sync_stripe_plans_is_idempotent_and_follows_price_changes(stripe_on, capsys):
-    assert services.sync_stripe_plans() == []
+    assert services.stripe_plans_sync() == []
     call_command("sync_stripe_plans")
     assert "created 0 object(s)" in capsys.readouterr().out
     Plan.objects.filter(key="professional").update(monthly_price_cents=5900)
-    assert services.sync_stripe_plans() == ["allmende-professional-month-5900"]
+    assert services.stripe_plans_sync() == ["allmende-professional-month-5900"]
     assert stripe_client().Plan.retrieve("allmende-professional-month-5900").amount == 5900
     assert stripe_client().Plan.retrieve("allmende-professional-month-4900").amount == 4900
 
 
-def test_overview_shows_recurring_revenue_failed_payments_and_grace(
-    stripe_on, django_capture_on_commit_callbacks
-):
-    order = services.order_place(**order_data())
-    with django_capture_on_commit_callbacks(execute=True):
-        services.order_pay(order=order, payment_method=card(GOOD_CARD))
-    order.refresh_from_db()
+def test_overview_shows_recurring_revenue_failed_payments_and_grace(paid_order):
+    order = paid_order
     BillingAccount.objects.filter(portal=order.portal).update(status="past_due")
     staff = User.objects.create_superuser("ops@allmende.example", "a-long-password")
     console = Client(HTTP_HOST="localhost")
@@ -37,7 +31,7 @@ def test_overview_shows_recurring_revenue_failed_payments_and_grace(
     page = console.get("/operator/billing/billingaccount/overview/")
     assert page.status_code == 200
     content = page.content.decode()
-    assert "4900 cents" in content
+    assert "49,00\u00a0€" in content  # the console speaks German by default
     assert "Stadtnetz Kiel – past_due" in content
     assert (
         Client(HTTP_HOST="alpha.localhost")

@@ -1,6 +1,7 @@
 """Ordering a Professional portal in a real browser (Playwright driving Debian's chromium):
-the order form with its live subdomain check, the card entered into (localstripe's) Stripe.js,
-and the new admin landing in their portal; a declined card shows an error and creates nothing."""
+the order form with its live subdomain check, the link from the confirmation mail, the card
+entered into (localstripe's) Stripe.js, the ready page, and the new admin setting a password from
+the invitation mail; a declined card shows an error and creates nothing."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ import pytest
 from billing.models import Order
 from tenants.models import Portal
 from tests.billing.conftest import DECLINED_CARD, GOOD_CARD
-from tests.billing.live import cleanup, live_billing  # noqa: F401
+from tests.billing.live import cleanup, live_billing, wait_until  # noqa: F401
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 
 pytestmark = needs_chromium
+
+
+def _link_from_mail(live, marker: str, subdomain: str) -> str:
+    mails = wait_until(
+        lambda: [m for m in live.mails() if marker in m and subdomain in m], 20, marker, live
+    )
+    return re.search(rf"(http://\S+{re.escape(marker)}\S*)", mails[-1]).group(1)
 
 
 def _order_and_pay(page, live, subdomain: str, number: str) -> None:
@@ -33,6 +41,10 @@ def _order_and_pay(page, live, subdomain: str, number: str) -> None:
     page.fill("[name=city]", "Kiel")
     page.check("[name=accept_terms]")
     page.click("#order-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(live.url)}/order/[0-9a-f-]+/$"), timeout=15_000)
+    assert f"we sent an e-mail to jana@{subdomain}.example" in page.content()
+    page.goto(_link_from_mail(live, "/confirm/", subdomain))
+    page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(rf"{re.escape(live.url)}/order/[0-9a-f-]+/$"), timeout=15_000)
     card = page.locator("#card-element")
     for placeholder, value in (
@@ -61,7 +73,7 @@ def browser_page(live_billing, monkeypatch):  # noqa: F811
             browser.close()
 
 
-def test_ordering_professional_in_the_browser_lands_the_admin_in_the_new_portal(
+def test_ordering_professional_in_the_browser_ends_with_the_invitation_to_set_a_password(
     live_billing,  # noqa: F811
     browser_page,
 ):
@@ -69,10 +81,13 @@ def test_ordering_professional_in_the_browser_lands_the_admin_in_the_new_portal(
     cleanup(live, subdomain)  # whatever an aborted earlier run left behind
     try:
         _order_and_pay(page, live, subdomain, GOOD_CARD)
-        page.wait_for_url(
-            re.compile(rf"http://{subdomain}\.localhost:{live.port}/accounts/set-password/.+"),
-            timeout=30_000,
-        )
+        ready = page.locator("#portal-link")
+        ready.wait_for(timeout=30_000)
+        assert ready.get_attribute("href") == f"http://{subdomain}.localhost:{live.port}/"
+        assert "set-password" not in page.content()
+        page.goto(_link_from_mail(live, "/accounts/set-password/", subdomain))
+        page.wait_for_url(re.compile(r".*/accounts/set-password/.+"), timeout=10_000)
+        assert page.locator("input[type=password]").count() == 2
         order = Order.objects.get(subdomain=subdomain)
         assert order.status == Order.Status.COMPLETED
         assert order.portal.plan_id == "professional"

@@ -1,5 +1,6 @@
-"""Writes on features: switching with reasons for refusals and an audit trail, plan changes that
-keep every piece of data, operator grants, and plan limits enforced where things are created."""
+"""Writes on features: switching with reasons for refusals and an audit row in the log of whoever
+switched, plan changes that keep every piece of data, operator grants, and plan limits enforced
+where things are created."""
 
 from __future__ import annotations
 
@@ -16,22 +17,24 @@ from PIL import Image
 import features.selectors
 from accounts.models import User
 from accounts.services import user_create
+from core.event_types import EventType
+from core.models import AuditEvent
 from features.catalogue import FEATURES
 from features.limits import limit_warnings
-from features.models import FeatureChange, FeatureGrant, FeatureSwitch, Plan
+from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features, portal_features
 from features.services import feature_grant, feature_switch, plan_change
 from news.models import Post
 from news.services import post_create
-from tenants.models import Portal, PortalEvent
+from tenants.models import Portal
 from tenants.storage import portal_media_root
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, admin_of, staff_user
 from tests.conftest import in_portal
 from tests.news.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
-ADMIN = "admin@beta.example"
+OPERATOR = "operator"  # the system actor of switches made for a portal from the platform side
 PROFESSIONAL_ONLY = sorted(k for k, f in FEATURES.items() if f.plans == {"professional"})
 
 
@@ -63,50 +66,82 @@ def _edit_plan(key: str, capture, **changes) -> Plan:
     return plan
 
 
+def _switch(portal, key: str, enabled: bool) -> FeatureSwitch:
+    """A switch made from the platform side (public schema, system actor)."""
+    return feature_switch(portal=portal, feature=key, enabled=enabled, actor_label=OPERATOR)
+
+
+def _log(event_type: EventType, portal=None) -> list[AuditEvent]:
+    """Rows of the current schema's audit log, oldest first; in public narrowed to `portal`."""
+    rows = AuditEvent.objects.filter(event_type=event_type).order_by("pk")
+    if portal is not None:
+        rows = rows.filter(portal_id=portal.pk)
+    return list(rows)
+
+
+def _switch_rows(portal) -> list[tuple]:
+    """(actor id, actor label, detail) of every switch in the public log concerning `portal`."""
+    return [
+        (row.actor_id, row.actor_label, row.detail)
+        for row in _log(EventType.FEATURE_SWITCHED, portal)
+    ]
+
+
+def _switch_rows_in(portal) -> list[tuple]:
+    """(actor id, actor label, portal id, detail) of every switch in `portal`'s own log."""
+    with in_portal(portal):
+        return [
+            (row.actor_id, row.actor_label, row.portal_id, row.detail)
+            for row in _log(EventType.FEATURE_SWITCHED)
+        ]
+
+
 # --- switching -------------------------------------------------------------------------------
 
 
 def test_switching_on_a_module_the_plan_lacks_is_refused_naming_the_plan_that_has_it(portal_a):
     with pytest.raises(ValidationError) as refused:
-        feature_switch(portal=portal_a, feature="custom_css", enabled=True, actor="a@alpha.example")
+        _switch(portal_a, "custom_css", True)
 
     message = " ".join(refused.value.messages)
     assert "Professional intranet" in message
     assert _name("custom_css") in message
     assert not FeatureSwitch.objects.filter(portal=portal_a).exists()
-    assert not FeatureChange.objects.filter(portal=portal_a).exists()
+    assert _switch_rows(portal_a) == []
 
 
 def test_switching_on_a_module_whose_dependency_is_off_is_refused_naming_it(portal_b):
     for key in ("proposals", "documents", "spaces"):
-        feature_switch(portal=portal_b, feature=key, enabled=False, actor=ADMIN)
-    changes = FeatureChange.objects.filter(portal=portal_b).count()
+        _switch(portal_b, key, False)
+    recorded = _switch_rows(portal_b)
+    assert len(recorded) == 3
 
     with pytest.raises(ValidationError) as refused:
-        feature_switch(portal=portal_b, feature="proposals", enabled=True, actor=ADMIN)
+        _switch(portal_b, "proposals", True)
 
     assert _name("spaces") in " ".join(refused.value.messages)
     assert "proposals" not in _enabled(portal_b)
     assert FeatureSwitch.objects.get(portal=portal_b, feature="proposals").enabled is False
-    assert FeatureChange.objects.filter(portal=portal_b).count() == changes
+    assert _switch_rows(portal_b) == recorded
 
 
 def test_switching_off_a_module_others_depend_on_is_refused_naming_them(portal_b):
     with pytest.raises(ValidationError) as refused:
-        feature_switch(portal=portal_b, feature="spaces", enabled=False, actor=ADMIN)
+        _switch(portal_b, "spaces", False)
 
     message = " ".join(refused.value.messages)
     assert _name("proposals") in message
     assert _name("documents") in message
     assert "spaces" in _enabled(portal_b)
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert _switch_rows(portal_b) == []
 
 
 def test_switching_off_a_dependency_is_allowed_once_its_dependants_are_off(portal_b):
-    feature_switch(portal=portal_b, feature="proposals", enabled=False, actor=ADMIN)
-    feature_switch(portal=portal_b, feature="documents", enabled=False, actor=ADMIN)
+    _switch(portal_b, "proposals", False)
+    _switch(portal_b, "documents", False)
 
-    feature_switch(portal=portal_b, feature="spaces", enabled=False, actor=ADMIN)
+    _switch(portal_b, "spaces", False)
 
     assert not {"spaces", "proposals", "documents"} & _enabled(portal_b)
 
@@ -114,37 +149,96 @@ def test_switching_off_a_dependency_is_allowed_once_its_dependants_are_off(porta
 @pytest.mark.parametrize("enabled", [True, False])
 def test_switching_an_unknown_module_is_a_validation_error(portal_b, enabled):
     with pytest.raises(ValidationError) as refused:
-        feature_switch(portal=portal_b, feature="teleporter", enabled=enabled, actor=ADMIN)
+        _switch(portal_b, "teleporter", enabled)
 
     assert "teleporter" in " ".join(refused.value.messages)
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
 
-def test_every_successful_switch_is_recorded_with_who_from_and_to(portal_b):
-    feature_switch(portal=portal_b, feature="map", enabled=False, actor=ADMIN)
-    feature_switch(
-        portal=portal_b,
-        feature="map",
-        enabled=True,
-        actor="ops@allmende.example",
-        source=FeatureChange.Source.OPERATOR,
-    )
-    feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=ADMIN)
+def test_portal_admins_switch_is_in_the_portals_log_with_the_admin_as_actor(portal_b):
+    admin = admin_of(portal_b, email="chefin@beta.example")
 
-    rows = list(
-        FeatureChange.objects.filter(portal=portal_b)
-        .order_by("pk")
-        .values_list("feature", "was_enabled", "now_enabled", "actor", "source")
-    )
-    assert rows == [
-        ("map", True, False, ADMIN, "portal_admin"),
-        ("map", False, True, "ops@allmende.example", "operator"),
-        ("webhooks", False, True, ADMIN, "portal_admin"),
+    with in_portal(portal_b):
+        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin)
+        row = AuditEvent.objects.get(event_type=EventType.FEATURE_SWITCHED)
+        assert row.actor == admin
+        assert row.who == str(admin)
+
+    assert (row.actor_label, row.portal_id, row.portal_name) == ("", None, "")
+    assert (row.object_type, row.object_id, row.object_label) == ("feature", "map", _name("map"))
+    assert row.detail == {"feature": "map", "from": True, "to": False}
+    assert "map" not in _enabled(portal_b)
+    # Not in the platform's log: the portal's people acted.
+    assert not AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).exists()
+
+
+def test_operators_switch_is_in_the_public_log_naming_the_portal(portal_b):
+    operator = staff_user()
+
+    feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=operator)
+
+    row = AuditEvent.objects.get(event_type=EventType.FEATURE_SWITCHED)
+    assert row.actor == operator
+    assert (row.actor_label, row.portal_id, row.portal_name) == ("", portal_b.pk, portal_b.name)
+    assert row.detail == {"feature": "webhooks", "from": False, "to": True}
+    assert _switch_rows_in(portal_b) == []
+
+
+def test_every_successful_switch_is_recorded_in_the_log_of_whoever_switched(portal_b):
+    admin = admin_of(portal_b)
+
+    with in_portal(portal_b):
+        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin)
+    _switch(portal_b, "map", True)
+    with in_portal(portal_b):
+        feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=admin)
+
+    assert _switch_rows_in(portal_b) == [
+        (admin.pk, "", None, {"feature": "map", "from": True, "to": False}),
+        (admin.pk, "", None, {"feature": "webhooks", "from": False, "to": True}),
     ]
-    assert "webhooks" in _enabled(portal_b)
+    assert _switch_rows(portal_b) == [
+        (None, OPERATOR, {"feature": "map", "from": False, "to": True}),
+    ]
+    assert {"map", "webhooks"} <= _enabled(portal_b)
+
+
+def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(
+    portal_a, portal_b
+):
+    admin_of_b = admin_of(portal_b)
+
+    # In public, the row's foreign key would name whoever has that id among the staff.
+    with pytest.raises(ValueError, match="schema"):
+        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin_of_b)
+    # In portal A, it would name A's member with that id.
+    with in_portal(portal_a), pytest.raises(ValueError, match="schema"):
+        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin_of_b)
+
+    assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert "map" in _enabled(portal_b)
+    assert not AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).exists()
+    assert _switch_rows_in(portal_a) == []
+    assert _switch_rows_in(portal_b) == []
+
+
+def test_switch_without_an_actor_is_refused_and_changes_nothing(portal_b):
+    with pytest.raises(ValueError, match="actor"):
+        feature_switch(portal=portal_b, feature="map", enabled=False)
+
+    assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert "map" in _enabled(portal_b)
+    assert _switch_rows(portal_b) == []
 
 
 # --- plan changes ----------------------------------------------------------------------------
+
+
+def _plan_changes(portal) -> list[tuple]:
+    return [
+        (row.actor_id, row.actor_label, row.object_id, row.detail)
+        for row in _log(EventType.PORTAL_PLAN_CHANGED, portal)
+    ]
 
 
 def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
@@ -152,14 +246,14 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
 ):
     with in_portal(portal_b):
         posts = {PostFactory().pk for _ in range(3)}
-    feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=ADMIN)
-    feature_switch(portal=portal_b, feature="map", enabled=False, actor=ADMIN)
+    _switch(portal_b, "webhooks", True)
+    _switch(portal_b, "map", False)
     before = _enabled(portal_b)
     switches = dict(FeatureSwitch.objects.filter(portal=portal_b).values_list("feature", "enabled"))
     assert {"webhooks", "api_access", "documents"} <= before
 
     with django_capture_on_commit_callbacks(execute=True):
-        warnings = plan_change(portal=portal_b, plan="community", actor="billing")
+        warnings = plan_change(portal=portal_b, plan="community", actor_label="billing")
 
     assert warnings == []
     downgraded = portal_features(_fresh(portal_b))
@@ -175,30 +269,50 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        plan_change(portal=portal_b, plan="professional", actor="billing")
+        plan_change(portal=portal_b, plan="professional", actor_label="billing")
 
     assert portal_features(_fresh(portal_b)).enabled == before
-    events = PortalEvent.objects.filter(portal=portal_b, kind=PortalEvent.Kind.PLAN_CHANGED)
-    assert [e.detail for e in events.order_by("pk")] == [
-        {"from": "professional", "to": "community", "actor": "billing"},
-        {"from": "community", "to": "professional", "actor": "billing"},
+    assert _plan_changes(portal_b) == [
+        (None, "billing", str(portal_b.pk), {"from": "professional", "to": "community"}),
+        (None, "billing", str(portal_b.pk), {"from": "community", "to": "professional"}),
     ]
+    row = _log(EventType.PORTAL_PLAN_CHANGED, portal_b)[0]
+    assert (row.portal_name, row.object_type, row.who) == (portal_b.name, "tenants.portal", "billing")
+    with in_portal(portal_b):
+        assert not _log(EventType.PORTAL_PLAN_CHANGED)
+
+
+def test_plan_change_by_an_operator_names_them_in_the_public_log(portal_b):
+    operator = staff_user()
+
+    plan_change(portal=portal_b, plan="community", actor=operator)
+
+    row = AuditEvent.objects.get(event_type=EventType.PORTAL_PLAN_CHANGED)
+    assert (row.actor, row.actor_label, row.portal_id) == (operator, "", portal_b.pk)
+    assert row.detail == {"from": "professional", "to": "community"}
+
+
+def test_plan_change_without_an_actor_is_refused_and_keeps_the_plan(portal_b):
+    with pytest.raises(ValueError, match="actor"):
+        plan_change(portal=portal_b, plan="community")
+
+    assert _fresh(portal_b).plan_id == "professional"
+    assert _plan_changes(portal_b) == []
 
 
 def test_changing_to_the_current_plan_records_nothing(portal_b):
-    assert plan_change(portal=portal_b, plan="professional", actor="billing") == []
+    assert plan_change(portal=portal_b, plan="professional", actor_label="billing") == []
 
-    assert not PortalEvent.objects.filter(
-        portal=portal_b, kind=PortalEvent.Kind.PLAN_CHANGED
-    ).exists()
+    assert _plan_changes(portal_b) == []
 
 
 def test_changing_to_an_unknown_plan_is_refused_and_keeps_the_plan(portal_b):
     with pytest.raises(ValidationError) as refused:
-        plan_change(portal=portal_b, plan="platinum", actor="billing")
+        plan_change(portal=portal_b, plan="platinum", actor_label="billing")
 
     assert "platinum" in " ".join(refused.value.messages)
     assert _fresh(portal_b).plan_id == "professional"
+    assert _plan_changes(portal_b) == []
 
 
 def test_downgrade_below_the_member_count_warns_and_keeps_everyone(portal_b):
@@ -207,7 +321,7 @@ def test_downgrade_below_the_member_count_warns_and_keeps_everyone(portal_b):
         members = User.objects.filter(is_active=True).count()
     Plan.objects.filter(key="community").update(max_members=members - 1)
 
-    warnings = plan_change(portal=portal_b, plan="community", actor="billing")
+    warnings = plan_change(portal=portal_b, plan="community", actor_label="billing")
 
     assert len(warnings) == 1
     assert str(members) in warnings[0] and str(members - 1) in warnings[0]
@@ -237,6 +351,54 @@ def test_grant_gives_a_module_outside_the_plan_until_it_expires(portal_a, monkey
     assert "member_directory" not in expired.enabled
 
 
+def test_grant_is_in_the_public_log_with_the_operator_who_granted_it(portal_a):
+    operator = staff_user()
+    expires = timezone.now() + timedelta(days=30)
+
+    feature_grant(
+        portal=portal_a, feature="documents", expires_at=expires, granted_by=operator, note="Pilot"
+    )
+
+    row = AuditEvent.objects.get(event_type=EventType.FEATURE_GRANTED)
+    assert (row.actor, row.actor_label) == (operator, "")
+    assert (row.portal_id, row.portal_name) == (portal_a.pk, portal_a.name)
+    assert (row.object_type, row.object_id) == ("feature", "documents")
+    assert row.detail == {"feature": "documents", "until": expires.isoformat(), "note": "Pilot"}
+    with in_portal(portal_a):
+        assert not _log(EventType.FEATURE_GRANTED)
+
+
+def test_grant_without_a_granting_user_is_recorded_for_the_operators(portal_a):
+    feature_grant(
+        portal=portal_a, feature="documents", expires_at=timezone.now() + timedelta(days=1)
+    )
+
+    row = AuditEvent.objects.get(event_type=EventType.FEATURE_GRANTED, portal_id=portal_a.pk)
+    assert (row.actor_id, row.actor_label) == (None, "operator")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="code bug: feature_grant is not atomic, the grant stays when its audit row is refused",
+)
+def test_grant_by_an_account_of_another_schema_is_refused_and_grants_nothing(portal_a):
+    try:
+        with pytest.raises(ValueError, match="schema"):
+            feature_grant(
+                portal=portal_a,
+                feature="documents",
+                expires_at=timezone.now() + timedelta(days=1),
+                granted_by=admin_of(portal_a),
+            )
+
+        assert not FeatureGrant.objects.filter(portal=portal_a).exists()
+        assert "documents" not in load_portal_features(portal_a)[0].entitled
+    finally:
+        # A grant left behind names a portal member's id as a staff account; the deferred
+        # foreign key check at the end of the test would fail on it.
+        FeatureGrant.objects.filter(portal=portal_a).delete()
+
+
 def test_cached_entitlements_expire_with_the_earliest_grant(portal_a):
     feature_grant(
         portal=portal_a, feature="documents", expires_at=timezone.now() + timedelta(minutes=5)
@@ -259,9 +421,7 @@ def test_expired_grant_gives_nothing(portal_a):
 
     assert "member_directory" not in current.entitled
     with pytest.raises(ValidationError):
-        feature_switch(
-            portal=portal_a, feature="member_directory", enabled=True, actor="a@alpha.example"
-        )
+        _switch(portal_a, "member_directory", True)
 
 
 def test_grant_with_an_expiry_in_the_past_is_refused(portal_a):
@@ -272,6 +432,7 @@ def test_grant_with_an_expiry_in_the_past_is_refused(portal_a):
 
     assert "future" in " ".join(refused.value.messages)
     assert not FeatureGrant.objects.filter(portal=portal_a).exists()
+    assert not _log(EventType.FEATURE_GRANTED, portal_a)
 
 
 def test_grant_of_an_unknown_module_is_refused(portal_a):
@@ -282,18 +443,23 @@ def test_grant_of_an_unknown_module_is_refused(portal_a):
         )
 
     assert "teleporter" in " ".join(refused.value.messages)
-
     assert not FeatureGrant.objects.filter(portal=portal_a).exists()
+    assert not _log(EventType.FEATURE_GRANTED, portal_a)
 
 
 def test_granted_module_can_be_switched_on_by_the_portal_admin(portal_a):
+    admin = admin_of(portal_a)
     feature_grant(
         portal=portal_a, feature="custom_css", expires_at=timezone.now() + timedelta(days=1)
     )
 
-    feature_switch(portal=portal_a, feature="custom_css", enabled=True, actor="a@alpha.example")
+    with in_portal(portal_a):
+        feature_switch(portal=portal_a, feature="custom_css", enabled=True, actor=admin)
 
     assert "custom_css" in load_portal_features(portal_a)[0].enabled
+    assert _switch_rows_in(portal_a) == [
+        (admin.pk, "", None, {"feature": "custom_css", "from": False, "to": True})
+    ]
 
 
 # --- limits ----------------------------------------------------------------------------------

@@ -1,25 +1,46 @@
-"""The modules page of a portal's admins, the features API and the operator console."""
+"""The modules page of a portal's admins, the admin navigation, the features API and the operator
+console. Every refusal is checked with its exact answer and next to the same request by someone
+who may make it, so a missing route or a broken login cannot pass for a refusal."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
+from core.event_types import EventType
+from core.models import AuditEvent
 from features.catalogue import FEATURES
-from features.models import FeatureChange, FeatureSwitch, Plan
+from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features
-from tenants.models import Portal, PortalEvent
-from tests.accounts.factories import host_of, logged_in_client, member_of
+from tenants.models import Portal
+from tests.accounts.factories import (
+    PASSWORD,
+    admin_client,
+    admin_of,
+    host_of,
+    logged_in_client,
+    member_of,
+    staff_user,
+)
 from tests.conftest import in_portal
 from tests.features.conftest import set_feature
 
 pytestmark = pytest.mark.django_db
 
 SETTINGS_URL = "/manage/features/"
+LOGIN_REDIRECT = f"/accounts/login/?next={SETTINGS_URL}"
+ADMIN_PAGES = {
+    "/manage/features/": "Administration",
+    "/manage/theme/": "Theme",
+    "/manage/billing/": "Billing",
+    "/manage/domains/": "Domains",
+}
 
 
 def _state_of(body: str, key: str) -> str:
@@ -36,23 +57,33 @@ def _switch_button(body: str, key: str) -> str | None:
     return button.group(1) if button else None
 
 
-@pytest.fixture
-def admin_b(portal_b) -> Client:
-    return logged_in_client(portal_b, member_of(portal_b, Role.ADMIN, email="chefin@beta.example"))
+def _switches_in_portal_log(portal) -> list[tuple]:
+    """(actor id, actor label, portal id, detail) of the switches in `portal`'s own log."""
+    with in_portal(portal):
+        return list(
+            AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED)
+            .order_by("pk")
+            .values_list("actor_id", "actor_label", "portal_id", "detail")
+        )
 
 
-@pytest.fixture
-def admin_a(portal_a) -> Client:
-    return logged_in_client(portal_a, member_of(portal_a, Role.ADMIN, email="chef@alpha.example"))
+def _switches_in_public_log() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED))
+
+
+def _admin_nav(body: str) -> dict[str, str]:
+    """URL -> label of the admin links in the page's main navigation."""
+    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', body, re.S).group(1)
+    return dict(re.findall(r'<a href="(/manage/[^"]*)"[^>]*>([^<]*)</a>', nav))
 
 
 # --- the settings page -----------------------------------------------------------------------
 
 
-def test_portal_admin_sees_every_module_with_its_state(admin_b, portal_b):
+def test_portal_admin_sees_every_module_with_its_state(portal_b):
     set_feature(portal_b, "map", False)
 
-    response = admin_b.get(SETTINGS_URL)
+    response = admin_client(portal_b).get(SETTINGS_URL)
 
     assert response.status_code == 200
     body = response.content.decode()
@@ -64,8 +95,8 @@ def test_portal_admin_sees_every_module_with_its_state(admin_b, portal_b):
     assert _state_of(body, "map") != _state_of(body, "events")
 
 
-def test_community_admin_sees_modules_outside_the_plan_with_the_plan_offering_them(admin_a):
-    body = admin_a.get(SETTINGS_URL).content.decode()
+def test_community_admin_sees_modules_outside_the_plan_with_the_plan_offering_them(portal_a):
+    body = admin_client(portal_a).get(SETTINGS_URL).content.decode()
 
     assert _switch_button(body, "custom_css") is None
     assert _switch_button(body, "map") == "0"
@@ -73,29 +104,43 @@ def test_community_admin_sees_modules_outside_the_plan_with_the_plan_offering_th
     assert "Professional intranet" in row
 
 
-def test_portal_admin_switches_a_module_off_and_on_again(admin_b, portal_b):
-    response = admin_b.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
+def test_portal_admin_switches_a_module_off_and_on_again(portal_b):
+    admin = admin_of(portal_b, email="chefin@beta.example")
+    client = logged_in_client(portal_b, admin)
+
+    response = client.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
 
     assert response.status_code == 302
     assert response["Location"] == SETTINGS_URL
     assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
     assert "map" not in load_portal_features(portal_b)[0].enabled
-    assert _switch_button(admin_b.get(SETTINGS_URL).content.decode(), "map") == "1"
+    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "map") == "1"
 
-    assert admin_b.post(SETTINGS_URL, {"feature": "map", "enabled": "1"}).status_code == 302
+    assert client.post(SETTINGS_URL, {"feature": "map", "enabled": "1"}).status_code == 302
 
     assert "map" in load_portal_features(portal_b)[0].enabled
-    assert _switch_button(admin_b.get(SETTINGS_URL).content.decode(), "map") == "0"
-    change = FeatureChange.objects.filter(portal=portal_b).first()
-    assert (change.feature, change.now_enabled, change.actor) == (
-        "map",
-        True,
-        "chefin@beta.example",
-    )
+    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "map") == "0"
 
 
-def test_enabling_a_module_the_plan_lacks_is_refused_with_the_reason(admin_a, portal_a):
-    response = admin_a.post(SETTINGS_URL, {"feature": "custom_css", "enabled": "1"})
+def test_admins_switch_on_the_page_is_in_the_portals_log_not_the_platforms(portal_b):
+    admin = admin_of(portal_b, email="chefin@beta.example")
+    client = logged_in_client(portal_b, admin)
+
+    client.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
+    client.post(SETTINGS_URL, {"feature": "map", "enabled": "1"})
+
+    assert _switches_in_portal_log(portal_b) == [
+        (admin.pk, "", None, {"feature": "map", "from": True, "to": False}),
+        (admin.pk, "", None, {"feature": "map", "from": False, "to": True}),
+    ]
+    with in_portal(portal_b):
+        newest = AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).first()
+        assert newest.actor.email == "chefin@beta.example"
+    assert _switches_in_public_log() == []
+
+
+def test_enabling_a_module_the_plan_lacks_is_refused_with_the_reason(portal_a):
+    response = admin_client(portal_a).post(SETTINGS_URL, {"feature": "custom_css", "enabled": "1"})
 
     assert response.status_code == 400
     body = response.content.decode()
@@ -104,43 +149,61 @@ def test_enabling_a_module_the_plan_lacks_is_refused_with_the_reason(admin_a, po
         0
     )
     assert not FeatureSwitch.objects.filter(portal=portal_a).exists()
-    assert not FeatureChange.objects.filter(portal=portal_a).exists()
+    assert _switches_in_portal_log(portal_a) == []
+    assert _switches_in_public_log() == []
 
 
-def test_switching_off_a_module_others_need_is_refused_on_the_page(admin_b, portal_b):
-    response = admin_b.post(SETTINGS_URL, {"feature": "spaces", "enabled": "0"})
+def test_switching_off_a_module_others_need_is_refused_on_the_page(portal_b):
+    response = admin_client(portal_b).post(SETTINGS_URL, {"feature": "spaces", "enabled": "0"})
 
     assert response.status_code == 400
     assert str(FEATURES["proposals"].name) in response.content.decode()
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert _switches_in_portal_log(portal_b) == []
 
 
-def test_garbled_switch_request_is_refused(admin_b, portal_b):
-    response = admin_b.post(SETTINGS_URL, {"feature": "teleporter", "enabled": "1"})
+def test_garbled_switch_request_is_refused(portal_b):
+    response = admin_client(portal_b).post(SETTINGS_URL, {"feature": "teleporter", "enabled": "1"})
 
     assert response.status_code == 400
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
 
-def test_member_who_is_not_admin_gets_403_and_changes_nothing(portal_b):
-    client = logged_in_client(portal_b, member_of(portal_b))
+# --- who may open it -------------------------------------------------------------------------
 
-    assert client.get(SETTINGS_URL).status_code == 403
-    assert client.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}).status_code == 403
+
+def test_member_who_is_not_admin_gets_403_and_changes_nothing(portal_b):
+    member = logged_in_client(portal_b, member_of(portal_b))
+    admin = admin_client(portal_b)
+
+    assert member.get(SETTINGS_URL).status_code == 403
+    assert member.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}).status_code == 403
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
+    # The same requests by an admin of the portal succeed.
+    assert admin.get(SETTINGS_URL).status_code == 200
+    assert admin.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}).status_code == 302
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
 
-def test_anonymous_visitor_is_sent_to_log_in(client_b, portal_b):
+
+def test_anonymous_visitor_is_sent_to_log_in_and_comes_back_as_admin(client_b, portal_b):
     for response in (
         client_b.get(SETTINGS_URL),
         client_b.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}),
     ):
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert response["Location"] == LOGIN_REDIRECT
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
+    admin = admin_of(portal_b)
+    login = client_b.post(LOGIN_REDIRECT, {"username": admin.email, "password": PASSWORD})
+    assert login.status_code == 302
+    assert login["Location"] == SETTINGS_URL
+    assert client_b.get(SETTINGS_URL).status_code == 200
 
-def test_admin_session_of_portal_a_is_no_admin_on_portal_b(admin_a, portal_b):
+
+def test_admin_session_of_portal_a_is_anonymous_on_portal_b(portal_a, portal_b):
+    admin_a = logged_in_client(portal_a, admin_of(portal_a))
     client_b = Client(HTTP_HOST=host_of(portal_b))
     client_b.cookies[settings.SESSION_COOKIE_NAME] = admin_a.cookies[
         settings.SESSION_COOKIE_NAME
@@ -149,17 +212,63 @@ def test_admin_session_of_portal_a_is_no_admin_on_portal_b(admin_a, portal_b):
     get = client_b.get(SETTINGS_URL)
     post = client_b.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
 
-    assert get.status_code in (302, 403)
-    assert post.status_code in (302, 403)
+    for response in (get, post):
+        assert response.status_code == 302
+        assert response["Location"] == LOGIN_REDIRECT
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
-    assert not FeatureChange.objects.filter(portal=portal_b).exists()
+    assert _switches_in_portal_log(portal_b) == []
+    # The same session is an admin's on its own portal.
+    assert admin_a.get(SETTINGS_URL).status_code == 200
 
 
-def test_administration_link_is_shown_to_admins_only(admin_b, portal_b):
+# --- the admin navigation --------------------------------------------------------------------
+
+
+def test_admin_navigation_lists_every_admin_page_and_each_link_opens(portal_b):
+    admin = admin_client(portal_b)
+
+    nav = _admin_nav(admin.get("/").content.decode())
+
+    assert nav == ADMIN_PAGES
+    for url in nav:
+        assert admin.get(url).status_code == 200, url
+
+
+def test_admin_navigation_is_not_shown_to_members_or_visitors_who_get_refused(
+    portal_b, client_b
+):
     member = logged_in_client(portal_b, member_of(portal_b))
 
-    assert f'href="{SETTINGS_URL}"' in admin_b.get("/").content.decode()
-    assert f'href="{SETTINGS_URL}"' not in member.get("/").content.decode()
+    assert _admin_nav(member.get("/").content.decode()) == {}
+    assert _admin_nav(client_b.get("/").content.decode()) == {}
+    for url in ADMIN_PAGES:
+        assert member.get(url).status_code == 403, url
+        anonymous = client_b.get(url)
+        assert anonymous.status_code == 302, url
+        assert anonymous["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_domains_entry_and_page_exist_only_while_own_domain_is_on(portal_a, portal_b):
+    community_admin = admin_client(portal_a)
+    professional_admin = admin_client(portal_b)
+
+    assert "/manage/domains/" not in _admin_nav(community_admin.get("/").content.decode())
+    assert community_admin.get("/manage/domains/").status_code == 404
+    assert "/manage/domains/" in _admin_nav(professional_admin.get("/").content.decode())
+    assert professional_admin.get("/manage/domains/").status_code == 200
+
+    set_feature(portal_b, "own_domain", False)
+
+    nav = _admin_nav(professional_admin.get("/").content.decode())
+    assert nav == {url: label for url, label in ADMIN_PAGES.items() if url != "/manage/domains/"}
+    assert professional_admin.get("/manage/domains/").status_code == 404
+
+
+def test_current_admin_page_is_marked_in_the_navigation(portal_b):
+    body = admin_client(portal_b).get(SETTINGS_URL).content.decode()
+
+    assert f'<a href="{SETTINGS_URL}" aria-current="page">' in body
+    assert '<a href="/manage/theme/" aria-current="page">' not in body
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -171,30 +280,37 @@ def _patch(client: Client, key: str, enabled) -> object:
     )
 
 
-def test_api_admin_switches_a_module_on(admin_b, portal_b):
-    response = _patch(admin_b, "webhooks", True)
+def test_api_admin_switches_a_module_on_and_it_is_in_the_portals_log(portal_b):
+    admin = admin_of(portal_b)
+
+    response = _patch(logged_in_client(portal_b, admin), "webhooks", True)
 
     assert response.status_code == 200
     assert response.json()["enabled"] is True
     assert "webhooks" in load_portal_features(portal_b)[0].enabled
+    assert _switches_in_portal_log(portal_b) == [
+        (admin.pk, "", None, {"feature": "webhooks", "from": False, "to": True})
+    ]
+    assert _switches_in_public_log() == []
 
 
-def test_api_refusal_is_400_with_the_reason_in_detail(admin_b, portal_b):
-    response = _patch(admin_b, "spaces", False)
+def test_api_refusal_is_400_with_the_reason_in_detail(portal_b):
+    response = _patch(admin_client(portal_b), "spaces", False)
 
     assert response.status_code == 400
     assert str(FEATURES["proposals"].name) in response.json()["detail"]
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert _switches_in_portal_log(portal_b) == []
 
 
-def test_api_refuses_a_module_the_plan_lacks_naming_the_plan(admin_b, portal_b):
+def test_api_refuses_a_module_the_plan_lacks_naming_the_plan(portal_b):
     plan = Plan.objects.get(key="professional")
     Plan.objects.create(key="enterprise", name="Enterprise", features=plan.features)
     Plan.objects.filter(key="professional").update(
         features=[k for k in plan.features if k != "sso"]
     )
 
-    response = _patch(admin_b, "sso", True)
+    response = _patch(admin_client(portal_b), "sso", True)
 
     assert response.status_code == 400
     assert "Enterprise" in response.json()["detail"]
@@ -202,25 +318,36 @@ def test_api_refuses_a_module_the_plan_lacks_naming_the_plan(admin_b, portal_b):
 
 
 def test_api_switch_by_a_member_who_is_not_admin_is_403(portal_b):
-    client = logged_in_client(portal_b, member_of(portal_b))
+    member = logged_in_client(portal_b, member_of(portal_b))
 
-    response = _patch(client, "map", False)
+    response = _patch(member, "map", False)
 
     assert response.status_code == 403
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    # The same request by an admin switches the module.
+    assert _patch(admin_client(portal_b), "map", False).status_code == 200
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
 
 
-def test_api_switch_of_an_unknown_module_is_404(admin_b):
-    response = _patch(admin_b, "teleporter", True)
+def test_api_switch_by_an_anonymous_visitor_is_403(client_b, portal_b):
+    response = _patch(client_b, "map", False)
+
+    assert response.status_code == 403
+    assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert _patch(admin_client(portal_b), "map", False).status_code == 200
+
+
+def test_api_switch_of_an_unknown_module_is_404(portal_b):
+    response = _patch(admin_client(portal_b), "teleporter", True)
 
     assert response.status_code == 404
     assert "teleporter" in response.json()["detail"]
 
 
-def test_api_lists_the_modules_with_their_state(admin_b, portal_b):
+def test_api_lists_the_modules_with_their_state_to_members(portal_b):
     set_feature(portal_b, "map", False)
 
-    response = admin_b.get("/api/v1/features/")
+    response = logged_in_client(portal_b, member_of(portal_b)).get("/api/v1/features/")
 
     assert response.status_code == 200
     states = {row["key"]: row["enabled"] for row in response.json()["features"]}
@@ -233,9 +360,13 @@ def test_api_lists_the_modules_with_their_state(admin_b, portal_b):
 
 
 @pytest.fixture
-def operator(platform_client) -> Client:
-    user = User.objects.create_superuser("operator@allmende.example", "operator-pass-123")
-    platform_client.force_login(user)
+def operator_user(db) -> User:
+    return staff_user()
+
+
+@pytest.fixture
+def operator(platform_client, operator_user) -> Client:
+    platform_client.force_login(operator_user)
     return platform_client
 
 
@@ -269,7 +400,9 @@ def test_operator_opens_plans_and_the_portal_page(operator, portal_b):
     assert portal_b.name in portal.content.decode()
 
 
-def test_operator_plan_change_in_the_console_goes_through_plan_change(operator, portal_b):
+def test_operator_plan_change_in_the_console_is_in_the_public_log_with_the_operator(
+    operator, operator_user, portal_b
+):
     url = f"/operator/tenants/portal/{portal_b.pk}/change/"
     data = _change_form_data(operator.get(url))
     assert data["plan"] == "professional"
@@ -279,12 +412,43 @@ def test_operator_plan_change_in_the_console_goes_through_plan_change(operator, 
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Portal.objects.get(pk=portal_b.pk).plan_id == "community"
-    event = PortalEvent.objects.get(portal=portal_b, kind=PortalEvent.Kind.PLAN_CHANGED)
-    assert event.detail == {
-        "from": "professional",
-        "to": "community",
-        "actor": "operator@allmende.example",
-    }
+    event = AuditEvent.objects.get(event_type=EventType.PORTAL_PLAN_CHANGED)
+    assert (event.actor, event.actor_label) == (operator_user, "")
+    assert (event.portal_id, event.portal_name) == (portal_b.pk, portal_b.name)
+    assert event.detail == {"from": "professional", "to": "community"}
+    with in_portal(portal_b):
+        assert not AuditEvent.objects.filter(event_type=EventType.PORTAL_PLAN_CHANGED).exists()
+
+
+def test_operator_grant_in_the_console_is_in_the_public_log_with_the_operator(
+    operator, operator_user, portal_a
+):
+    url = f"/operator/tenants/portal/{portal_a.pk}/change/"
+    data = _change_form_data(operator.get(url))
+    expires = (timezone.localtime() + timedelta(days=30)).replace(microsecond=0)
+    data.update(
+        {
+            "feature_grants-TOTAL_FORMS": "1",
+            "feature_grants-0-feature": "member_directory",
+            "feature_grants-0-expires_at_0": expires.strftime("%Y-%m-%d"),
+            "feature_grants-0-expires_at_1": expires.strftime("%H:%M:%S"),
+            "feature_grants-0-note": "Pilot",
+        }
+    )
+
+    response = operator.post(url, data)
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
+    grant = FeatureGrant.objects.get(portal=portal_a)
+    assert (grant.feature, grant.granted_by) == ("member_directory", operator_user)
+    assert "member_directory" in load_portal_features(portal_a)[0].enabled
+    event = AuditEvent.objects.get(event_type=EventType.FEATURE_GRANTED)
+    assert (event.actor, event.portal_id, event.object_id) == (
+        operator_user,
+        portal_a.pk,
+        "member_directory",
+    )
+    assert event.detail["note"] == "Pilot"
 
 
 def test_operator_plan_edit_warns_about_portals_over_the_new_limit(operator, portal_a):
@@ -304,6 +468,24 @@ def test_operator_plan_edit_warns_about_portals_over_the_new_limit(operator, por
         assert User.objects.filter(is_active=True).count() == members
 
 
-def test_operator_console_does_not_exist_on_a_portal_host(client_a, admin_a):
+def test_operator_console_does_not_exist_on_a_portal_host(operator, client_a, portal_a):
+    admin_a = admin_client(portal_a)
+
     assert client_a.get("/operator/").status_code == 404
     assert admin_a.get("/operator/features/plan/").status_code == 404
+    # On the platform host the same page is there for the operator.
+    assert operator.get("/operator/features/plan/").status_code == 200
+
+
+def test_operator_session_is_anonymous_on_a_portal_host(operator, portal_b):
+    on_portal = Client(HTTP_HOST=host_of(portal_b))
+    on_portal.cookies[settings.SESSION_COOKIE_NAME] = operator.cookies[
+        settings.SESSION_COOKIE_NAME
+    ].value
+
+    response = on_portal.get(SETTINGS_URL)
+
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN_REDIRECT
+    assert operator.get(f"/operator/tenants/portal/{portal_b.pk}/change/").status_code == 200
+

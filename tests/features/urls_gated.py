@@ -1,4 +1,5 @@
-"""Test URLconf: the real portal URLs plus a trivial page and API view behind every module."""
+"""Test URLconf: the real portal URLs plus a trivial page and API view behind every module, and
+routes behind two modules at once (nested markers add up)."""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -6,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApiRouter, PortalViewSet
 from features.catalogue import FEATURES
 from features.gate import feature_path, is_enabled
 from news.views import home
@@ -23,6 +25,13 @@ class ApiProbe(APIView):
         return Response({"module": "api"})
 
 
+class MapProbeViewSet(PortalViewSet):
+    """An endpoint of the map module, registered like a module's endpoints in allmende.urls_api."""
+
+    def list(self, request):
+        return Response({"module": "map"})
+
+
 def home_checking_features(request, rounds: int):
     """The home page, after asking the gate about one module (rounds=0) or all of them `rounds` times."""
     if rounds == 0:
@@ -33,9 +42,20 @@ def home_checking_features(request, rounds: int):
     return home(request)
 
 
+probe_api = ApiRouter()
+probe_api.register("map-probe", MapProbeViewSet, basename="map-probe", feature="map")
+
 urlpatterns = [
     path("", include("allmende.urls_portal")),
     path("probe/<int:rounds>/", home_checking_features),
+    # Behind api_access, then behind map: needs both.
+    feature_path(
+        "api_access",
+        "nested/",
+        include([feature_path("map", "x/", page), path("plain/", page)]),
+    ),
+    # An API built by ApiRouter with a module's endpoint, mounted like the real one.
+    feature_path("api_access", "probe-api/", include(probe_api.urls)),
 ]
 for _key in FEATURES:
     urlpatterns += [

@@ -20,12 +20,19 @@ from django_tenants.utils import schema_exists
 from PIL import Image
 
 from accounts.models import Role, User
+from core.event_types import EventType
+from core.models import AuditEvent
 from news.models import Post
-from tenants.models import Domain, Portal, PortalEvent, PortalStatus
-from tenants.services.archive import ArchiveError, portal_export, portal_import
+from tenants.models import Domain, Portal, PortalExport, PortalStatus
+from tenants.services.archive import (
+    ArchiveError,
+    portal_export,
+    portal_export_run,
+    portal_import,
+)
 from tenants.services.provisioning import PortalProvisioning, schema_name_for
 from tenants.storage import portal_media_root
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, staff_user
 from tests.conftest import in_portal
 from tests.news.factories import PostFactory
 from themes.models import Theme
@@ -48,6 +55,7 @@ def _assert_nothing_left(subdomain: str, media_before: set[str]) -> None:
     assert not Domain.objects.filter(domain=f"{subdomain}.localhost").exists()
     assert not schema_exists(schema_name_for(subdomain))
     assert _media_folders() == media_before
+    assert not AuditEvent.objects.filter(detail__subdomain=subdomain).exists()
 
 
 @pytest.fixture
@@ -60,7 +68,7 @@ def alpha_content(db, portal_a):
         with_image = PostFactory(author=anna, body="Mit Bild")
         with_image.image.save("bild.png", ContentFile(png))
         PostFactory(author=bert, body="Ohne Bild")
-        theme_set(site_name="Alpha umbenannt", preset="dark", tagline="Neu")
+        theme_set(site_name="Alpha umbenannt", preset="dark", tagline="Neu", actor_label="tests")
         image_name = with_image.image.name
         emails = set(User.objects.values_list("email", flat=True))
     image_path = portal_media_root(portal_a) / image_name
@@ -105,7 +113,17 @@ def test_export_then_import_keeps_members_posts_theme_and_files(portal_a, alpha_
     summary = portal_export(portal=portal_a, output=tmp_path / "alpha.tar.gz")
     assert summary.files == 1
     assert summary.path.stat().st_size == summary.size_bytes
-    assert PortalEvent.objects.filter(portal=portal_a, kind=PortalEvent.Kind.EXPORTED).exists()
+    exported = AuditEvent.objects.get(portal=portal_a, event_type=EventType.PORTAL_EXPORTED)
+    assert (exported.actor_id, exported.actor_label, exported.portal_name) == (
+        None,
+        "platform",
+        portal_a.name,
+    )
+    assert exported.detail == {
+        "path": str(summary.path),
+        "rows": summary.rows,
+        "files": 1,
+    }
 
     result = portal_import(archive=summary.path, subdomain="alpha-kopie")
 
@@ -116,8 +134,44 @@ def test_export_then_import_keeps_members_posts_theme_and_files(portal_a, alpha_
     assert new_portal.plan == portal_a.plan
     assert new_portal.uid != portal_a.uid
     assert Domain.objects.get(tenant=new_portal, is_primary=True).domain == "alpha-kopie.localhost"
-    assert PortalEvent.objects.filter(portal=new_portal, kind=PortalEvent.Kind.IMPORTED).exists()
+    imported = AuditEvent.objects.get(portal=new_portal)
+    assert (imported.event_type, imported.actor_id, imported.actor_label) == (
+        EventType.PORTAL_IMPORTED,
+        None,
+        "platform",
+    )
+    assert imported.detail == {"subdomain": "alpha-kopie", "plan": portal_a.plan_id}
     _assert_same_content(new_portal, alpha_content)
+
+
+def test_export_requested_by_an_operator_names_them_in_the_audit_log(
+    portal_a, alpha_content, settings, tmp_path
+):
+    settings.PORTAL_EXPORT_DIR = tmp_path / "exports"
+    operator = staff_user()
+    job = PortalExport.objects.create(portal=portal_a, requested_by=operator)
+
+    portal_export_run(export_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == PortalExport.Status.DONE
+    assert Path(job.path).parent == tmp_path / "exports"
+    exported = AuditEvent.objects.get(portal=portal_a, event_type=EventType.PORTAL_EXPORTED)
+    assert (exported.actor, exported.actor_label) == (operator, "")
+    assert exported.detail["path"] == job.path
+
+
+def test_an_import_by_an_operator_names_them_in_the_audit_log(good_archive, cleanup_media):
+    operator = staff_user()
+
+    portal = portal_import(archive=good_archive, subdomain="alpha-operator", actor=operator).portal
+
+    imported = AuditEvent.objects.get(portal=portal)
+    assert (imported.event_type, imported.actor, imported.actor_label) == (
+        EventType.PORTAL_IMPORTED,
+        operator,
+        "",
+    )
 
 
 @pytest.mark.usefixtures("cleanup_media")
@@ -240,7 +294,8 @@ def _not_ours(good: Path, tmp: Path) -> Path:
 def _foreign_migrations(good: Path, tmp: Path) -> Path:
     members = _members(good)
     migrations = json.loads(members["manifest.json"])["migrations"]
-    changed = [m for m in migrations if m != "portal.0001_initial"] + ["portal.0002_future"]
+    assert "news.0001_initial" in migrations
+    changed = [m for m in migrations if m != "news.0001_initial"] + ["news.0002_future"]
     return _write(tmp / "foreign.tar.gz", _with_manifest(members, migrations=changed))
 
 
@@ -328,8 +383,8 @@ def test_foreign_migrations_message_names_the_difference(good_archive, tmp_path)
     with pytest.raises(ArchiveError) as excinfo:
         portal_import(archive=archive, subdomain="kaputt")
     message = str(excinfo.value)
-    assert "lacks 1 migration(s) this version has, e.g. portal.0001_initial" in message
-    assert "1 migration(s) this version does not know, e.g. portal.0002_future" in message
+    assert "lacks 1 migration(s) this version has, e.g. news.0001_initial" in message
+    assert "1 migration(s) this version does not know, e.g. news.0002_future" in message
 
 
 @pytest.mark.usefixtures("cleanup_media")
@@ -351,7 +406,7 @@ def test_import_command_refuses_a_corrupt_archive_with_exit_code_2(kind, good_ar
 
 @pytest.mark.django_db
 def test_import_command_refuses_a_missing_file_and_a_taken_subdomain(
-    portal_a, good_archive, tmp_path
+    portal_a, good_archive, tmp_path, english
 ):
     with pytest.raises(CommandError) as excinfo:
         call_command("import_portal", str(tmp_path / "missing.tar.gz"), "--subdomain", "neu")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_exists
 
+from core.models import AuditEvent
 from tenants.celery import PORTAL_HEADER
 from tenants.context import current_portal_label
 from tenants.models import Portal
@@ -111,6 +112,7 @@ def test_invitation_is_sent_by_a_real_worker_process_in_the_portals_schema(
         except subprocess.TimeoutExpired:
             worker.kill()
         if portal is not None:
+            AuditEvent.objects.filter(portal=portal).delete()
             Portal.objects.filter(pk=portal.pk).delete()
         if schema_exists("p_worker_check"):
             drop_schema("p_worker_check")

@@ -1,4 +1,8 @@
-"""Own domains: added by a portal admin, verified through a real DNS query, then routed."""
+"""Own domains: added by a portal admin, verified through a real DNS query, then routed.
+
+Every access test has its positive control: the same request by the right person succeeds and
+has its effect, so a deleted route or a broken login cannot pass as "refused".
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,17 @@ from django.test import Client
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSServer
 
+from accounts.models import Role
 from tenants.models import Domain
 from tenants.selectors import portal_base_url
-from tenants.services import portal_suspend
+from tenants.services import portal_provision, portal_suspend
 from tenants.services.domains import challenge_name, domain_add
 from tenants.tasks import verify_domain
-from tests.accounts.factories import UserFactory, host_of, log_in
-from tests.conftest import in_portal
+from tests.accounts.factories import admin_client, host_of, log_in, member_of
+
+pytestmark = pytest.mark.django_db
+
+DOMAINS = "/manage/domains/"
 
 
 class _Zone(BaseResolver):
@@ -44,20 +52,30 @@ def dns_zone(settings):
 
 
 @pytest.fixture
-def admin_b(db, portal_b):
-    with in_portal(portal_b):
-        admin = UserFactory(role="admin")
-    return log_in(Client(HTTP_HOST=host_of(portal_b), HTTP_ACCEPT_LANGUAGE="en"), admin)
+def portal_c():
+    """A second Professional portal, so that both sides of an access test have own domains."""
+    return portal_provision(
+        name="Portal Gamma",
+        subdomain="gamma",
+        admin_email="admin@gamma.example",
+        plan="professional",
+        actor_label="tests",
+    ).portal
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
 
 
 def test_own_domain_is_routed_only_after_dns_verification(
-    portal_b, admin_b, dns_zone, django_capture_on_commit_callbacks
+    portal_b, dns_zone, django_capture_on_commit_callbacks
 ):
-    response = admin_b.post("/manage/domains/", {"hostname": "www.Beta-Verein.example"})
-    assert response.status_code == 302
+    admin_b = admin_client(portal_b)
+    response = admin_b.post(DOMAINS, {"hostname": "www.Beta-Verein.example"})
+    assert (response.status_code, response["Location"]) == (302, DOMAINS)
     domain = Domain.objects.get(domain="www.beta-verein.example")
-    assert not domain.is_verified
-    page = admin_b.get("/manage/domains/").content.decode()
+    assert (domain.tenant_id, domain.is_verified, domain.is_primary) == (portal_b.pk, False, False)
+    page = admin_b.get(DOMAINS).content.decode()
     assert challenge_name(domain) in page and domain.verification_token in page
     assert Client(HTTP_HOST="www.beta-verein.example").get("/").status_code == 404
 
@@ -67,15 +85,136 @@ def test_own_domain_is_routed_only_after_dns_verification(
 
     dns_zone.txt[challenge_name(domain)] = ["something-else", domain.verification_token]
     with django_capture_on_commit_callbacks(execute=True):
-        admin_b.post(f"/manage/domains/{domain.pk}/verify/")
+        response = admin_b.post(f"{DOMAINS}{domain.pk}/verify/")
+    assert (response.status_code, response["Location"]) == (302, DOMAINS)
     domain.refresh_from_db()
     assert domain.is_verified
     home = Client(HTTP_HOST="www.beta-verein.example").get("/")
     assert home.status_code == 200 and "Portal Beta" in home.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        admin_b.post(f"/manage/domains/{domain.pk}/primary/")
+        response = admin_b.post(f"{DOMAINS}{domain.pk}/primary/")
+    assert (response.status_code, response["Location"]) == (302, DOMAINS)
     assert portal_base_url(portal_b) == "http://www.beta-verein.example:8000/"
+
+
+def test_domains_page_sends_visitors_to_login_refuses_members_and_serves_admins(portal_b):
+    anonymous = Client(HTTP_HOST=host_of(portal_b))
+    member = log_in(Client(HTTP_HOST=host_of(portal_b)), member_of(portal_b))
+    moderator = log_in(Client(HTTP_HOST=host_of(portal_b)), member_of(portal_b, Role.MODERATOR))
+    admin = admin_client(portal_b)
+
+    response = anonymous.get(DOMAINS)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/accounts/login/?next={DOMAINS}",
+    )
+    assert member.get(DOMAINS).status_code == 403
+    assert moderator.get(DOMAINS).status_code == 403
+    page = admin.get(DOMAINS)
+    assert page.status_code == 200
+    assert host_of(portal_b) in page.content.decode()
+
+    for client, expected in ((anonymous, 302), (member, 403), (moderator, 403)):
+        response = client.post(DOMAINS, {"hostname": "verein-beta.example"})
+        assert response.status_code == expected
+    assert not Domain.objects.filter(domain="verein-beta.example").exists()
+    assert admin.post(DOMAINS, {"hostname": "verein-beta.example"}).status_code == 302
+    assert Domain.objects.get(domain="verein-beta.example").tenant_id == portal_b.pk
+
+
+def test_member_cannot_act_on_a_domain_of_their_own_portal_but_its_admin_can(portal_b):
+    domain = Domain.objects.create(domain="mitglied.example", tenant=portal_b, is_primary=False)
+    url = f"{DOMAINS}{domain.pk}/remove/"
+    member = log_in(Client(HTTP_HOST=host_of(portal_b)), member_of(portal_b))
+
+    assert member.post(url).status_code == 403
+    assert Domain.objects.filter(pk=domain.pk).exists()
+
+    response = admin_client(portal_b).post(url)
+    assert (response.status_code, response["Location"]) == (302, DOMAINS)
+    assert not Domain.objects.filter(pk=domain.pk).exists()
+
+
+@pytest.mark.parametrize("action", ["verify", "primary", "remove"])
+def test_admin_gets_404_for_another_portals_domain_whose_own_admin_may_act_on_it(
+    action, portal_b, portal_c, dns_zone, django_capture_on_commit_callbacks
+):
+    # Unverified for "verify" (so that the check has an effect), verified for the others.
+    domain = Domain.objects.create(
+        domain="gamma-verein.example",
+        tenant=portal_c,
+        is_primary=False,
+        is_verified=action != "verify",
+        verification_token="token-of-gamma",
+    )
+    dns_zone.txt[challenge_name(domain)] = [domain.verification_token]
+    url = f"{DOMAINS}{domain.pk}/{action}/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client(portal_b).post(url)
+
+    assert response.status_code == 404
+    unchanged = Domain.objects.get(pk=domain.pk)
+    assert (unchanged.tenant_id, unchanged.is_primary, unchanged.is_verified) == (
+        portal_c.pk,
+        False,
+        action != "verify",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client(portal_c).post(url)
+
+    assert (response.status_code, response["Location"]) == (302, DOMAINS)
+    if action == "remove":
+        assert not Domain.objects.filter(pk=domain.pk).exists()
+    else:
+        domain.refresh_from_db()
+        assert domain.is_verified
+        assert domain.is_primary == (action == "primary")
+        if action == "primary":
+            assert portal_base_url(portal_c) == "http://gamma-verein.example:8000/"
+
+
+def test_unknown_domain_action_is_404_and_known_ones_need_post(portal_b):
+    domain = Domain.objects.create(domain="aktion.example", tenant=portal_b, is_primary=False)
+    admin = admin_client(portal_b)
+
+    assert admin.post(f"{DOMAINS}{domain.pk}/explode/").status_code == 404
+    assert admin.get(f"{DOMAINS}{domain.pk}/remove/").status_code == 405
+    assert Domain.objects.filter(pk=domain.pk).exists()
+    assert admin.post(f"{DOMAINS}{domain.pk}/remove/").status_code == 302
+    assert not Domain.objects.filter(pk=domain.pk).exists()
+
+
+def test_platform_subdomain_and_primary_stay_while_another_domain_can_be_removed(
+    portal_b, django_capture_on_commit_callbacks
+):
+    admin = admin_client(portal_b)
+    platform_name = Domain.objects.get(tenant=portal_b, is_primary=True)
+    assert platform_name.domain == host_of(portal_b)
+    own = Domain.objects.create(domain="haupt.example", tenant=portal_b, is_primary=False)
+    extra = Domain.objects.create(domain="extra.example", tenant=portal_b, is_primary=False)
+
+    response = admin.post(f"{DOMAINS}{platform_name.pk}/remove/", follow=True)
+    assert response.redirect_chain == [(DOMAINS, 302)]
+    assert _messages(response) == ["The portal's address under the platform stays."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"{DOMAINS}{own.pk}/primary/", follow=True)
+    assert _messages(response) == ["haupt.example is now the main address."]
+    response = admin.post(f"{DOMAINS}{own.pk}/remove/", follow=True)
+    assert _messages(response) == ["Make another address the main one first."]
+    assert set(Domain.objects.filter(tenant=portal_b).values_list("domain", flat=True)) == {
+        platform_name.domain,
+        own.domain,
+        extra.domain,
+    }
+    assert Domain.objects.get(pk=own.pk).is_primary
+
+    response = admin.post(f"{DOMAINS}{extra.pk}/remove/", follow=True)
+    assert _messages(response) == ["Removed extra.example."]
+    assert not Domain.objects.filter(pk=extra.pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -87,41 +226,33 @@ def test_own_domain_is_routed_only_after_dns_verification(
         ("nodot", "is not a domain name"),
     ],
 )
-def test_bad_or_foreign_domains_are_refused(db, portal_b, hostname, reason):
+def test_bad_or_foreign_domains_are_refused(portal_b, english, hostname, reason):
     with pytest.raises(ValidationError, match=reason):
         domain_add(portal=portal_b, hostname=hostname)
+    assert not Domain.objects.filter(tenant=portal_b, is_primary=False).exists()
 
 
-def test_domain_of_another_portal_is_refused(db, portal_a, portal_b):
+def test_domain_of_another_portal_is_refused(portal_a, portal_b, english):
     Domain.objects.create(domain="verein.example", tenant=portal_a, is_primary=False)
     with pytest.raises(ValidationError, match="belongs to another portal"):
         domain_add(portal=portal_b, hostname="verein.example")
+    assert Domain.objects.get(domain="verein.example").tenant_id == portal_a.pk
+    # The same name is free for a portal once nobody has it.
+    Domain.objects.filter(domain="verein.example").delete()
+    assert domain_add(portal=portal_b, hostname="verein.example").tenant_id == portal_b.pk
 
 
-def test_community_portal_has_no_own_domains(db, portal_a, client_a):
+def test_community_portal_has_no_own_domains(portal_a, portal_b, english):
     with pytest.raises(ValidationError, match="not part of this portal's plan"):
         domain_add(portal=portal_a, hostname="alpha.example")
-    with in_portal(portal_a):
-        admin = UserFactory(role="admin")
-    log_in(client_a, admin)
-    assert client_a.get("/manage/domains/").status_code == 404
+    assert admin_client(portal_a).get(DOMAINS).status_code == 404
+    assert Client(HTTP_HOST=host_of(portal_a)).get(DOMAINS).status_code == 404
+    # The same page and service on a Professional portal.
+    assert admin_client(portal_b).get(DOMAINS).status_code == 200
+    assert domain_add(portal=portal_b, hostname="beta.example").tenant_id == portal_b.pk
 
 
-def test_admin_cannot_touch_another_portals_domain(db, portal_a, admin_b):
-    foreign = Domain.objects.create(
-        domain="alpha-verein.example", tenant=portal_a, is_primary=False
-    )
-    assert admin_b.post(f"/manage/domains/{foreign.pk}/remove/").status_code == 404
-    assert Domain.objects.filter(pk=foreign.pk).exists()
-
-
-def test_platform_subdomain_and_primary_cannot_be_removed(db, portal_b, admin_b):
-    own = Domain.objects.get(tenant=portal_b, is_primary=True)
-    admin_b.post(f"/manage/domains/{own.pk}/remove/")
-    assert Domain.objects.filter(pk=own.pk).exists()
-
-
-def test_tls_terminator_may_issue_only_for_serving_portals(db, portal_b, platform_client):
+def test_tls_terminator_may_issue_only_for_serving_portals(portal_b, platform_client):
     verified = Domain.objects.create(domain="ok.example", tenant=portal_b, is_primary=False)
     Domain.objects.create(
         domain="pending.example", tenant=portal_b, is_primary=False, is_verified=False

@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connection
 
-from tenants.models import Portal, PortalEvent
+from core.models import AuditEvent
+from tenants.models import Portal
 from tenants.schemas import drop_schema, pending_migrations
 from tenants.services import portal_provision
 from tenants.services.fleet import fleet_schemas, migrate_fleet
@@ -97,6 +98,7 @@ def test_sequential_run_skips_current_migrates_outdated_and_reports_a_broken_sch
     assert not _has_post_table(broken)
 
 
+@pytest.mark.slow
 def test_parallel_command_migrates_the_fleet_and_exits_1_for_a_broken_schema(
     committed, portal_a, portal_b
 ):
@@ -132,7 +134,7 @@ def test_parallel_command_migrates_the_fleet_and_exits_1_for_a_broken_schema(
         connection.set_schema_to_public()
         for portal in created:
             drop_schema(portal.schema_name)
-            PortalEvent.objects.filter(portal=portal).delete()
+            AuditEvent.objects.filter(portal=portal).delete()
             portal.delete()
     assert not Portal.objects.filter(slug__startswith="flotte-").exists()
 

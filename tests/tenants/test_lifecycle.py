@@ -12,11 +12,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
+from core.event_types import EventType
+from core.models import AuditEvent
 from tenants import tasks
-from tenants.models import Domain, Portal, PortalEvent, PortalStatus
+from tenants.models import Domain, Portal, PortalStatus
 from tenants.services import (
     portal_archive,
     portal_provision,
@@ -26,22 +29,32 @@ from tenants.services import (
     portal_suspend,
 )
 from tenants.storage import portal_media_root
+from tests.accounts.factories import admin_of, staff_user
 
 pytestmark = pytest.mark.django_db
 
 
 def _new_portal(subdomain: str = "zyklus") -> Portal:
-    return portal_provision(
+    portal = portal_provision(
         name=f"Portal {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
     ).portal
+    # Provisioning commits before anyone can delete the portal; here the whole test is one
+    # transaction. Fire the deferred constraint checks its rows queued, as that commit would:
+    # PostgreSQL refuses to drop a table with pending trigger events (the purge drops the schema).
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return portal
 
 
-def _kinds(portal: Portal) -> list[str]:
-    return list(
-        PortalEvent.objects.filter(portal_name=portal.name)
-        .order_by("created_at", "pk")
-        .values_list("kind", flat=True)
-    )
+def _events(portal: Portal):
+    """The portal's rows in the public audit log, oldest first."""
+    return AuditEvent.objects.filter(
+        object_type="tenants.portal", object_id=str(portal.pk)
+    ).order_by("created_at", "pk")
+
+
+def _types(portal: Portal) -> list[str]:
+    return list(_events(portal).values_list("event_type", flat=True))
 
 
 def _with_file(portal: Portal) -> Path:
@@ -51,30 +64,69 @@ def _with_file(portal: Portal) -> Path:
     return portal_media_root(portal)
 
 
-def test_suspend_resume_archive_restore_change_status_and_write_events():
+def test_suspend_resume_archive_restore_change_status_and_write_audit_events():
     portal = _new_portal()
+    operator = staff_user()
 
-    suspended = portal_suspend(portal=portal, reason="Rechnung offen")
+    suspended = portal_suspend(portal=portal, actor=operator, reason="Rechnung offen")
     assert (suspended.status, suspended.status_reason) == (PortalStatus.SUSPENDED, "Rechnung offen")
-    resumed = portal_resume(portal=portal)
+    resumed = portal_resume(portal=portal, actor=operator)
     assert (resumed.status, resumed.status_reason) == (PortalStatus.ACTIVE, "")
 
     before = timezone.now()
-    archived = portal_archive(portal=portal, grace_days=7)
+    archived = portal_archive(portal=portal, actor=operator, grace_days=7)
     assert archived.status == PortalStatus.ARCHIVED
     assert archived.archived_at >= before
     assert archived.purge_after - archived.archived_at == timedelta(days=7)
 
-    restored = portal_restore(portal=portal)
+    restored = portal_restore(portal=portal, actor=operator)
     assert (restored.status, restored.archived_at, restored.purge_after) == (
         PortalStatus.ACTIVE,
         None,
         None,
     )
     assert Portal.objects.get(pk=portal.pk).status == PortalStatus.ACTIVE
-    assert _kinds(portal) == ["provisioned", "suspended", "resumed", "archived", "restored"]
-    suspend_event = PortalEvent.objects.get(portal=portal, kind="suspended")
-    assert suspend_event.detail == {"reason": "Rechnung offen"}
+
+    events = list(_events(portal))
+    assert [(e.event_type, e.actor_id, e.actor_label) for e in events] == [
+        (EventType.PORTAL_PROVISIONED, None, "platform"),
+        (EventType.PORTAL_SUSPENDED, operator.pk, ""),
+        (EventType.PORTAL_RESUMED, operator.pk, ""),
+        (EventType.PORTAL_ARCHIVED, operator.pk, ""),
+        (EventType.PORTAL_RESTORED, operator.pk, ""),
+    ]
+    for event in events:
+        assert (event.portal_id, event.portal_name, event.object_label) == (
+            portal.pk,
+            portal.name,
+            portal.name,
+        )
+    assert events[1].detail == {"reason": "Rechnung offen"}
+    assert events[3].detail == {"purge_after": archived.purge_after.isoformat()}
+
+
+def test_without_an_operator_the_platform_is_the_actor():
+    portal = _new_portal()
+
+    portal_suspend(portal=portal)
+    portal_resume(portal=portal)
+
+    assert [(e.event_type, e.actor_id, e.actor_label) for e in _events(portal)[1:]] == [
+        (EventType.PORTAL_SUSPENDED, None, "platform"),
+        (EventType.PORTAL_RESUMED, None, "platform"),
+    ]
+
+
+def test_a_portal_member_is_never_recorded_as_the_operator_and_nothing_changes(portal_a):
+    # An account of portal A's schema: its id names someone else in public.
+    member = admin_of(portal_a)
+    events_before = AuditEvent.objects.count()
+
+    with pytest.raises(ValueError, match="actor is an account of schema"):
+        portal_suspend(portal=portal_a, actor=member)
+
+    assert Portal.objects.get(pk=portal_a.pk).status == PortalStatus.ACTIVE
+    assert AuditEvent.objects.count() == events_before
 
 
 def test_a_suspended_portal_can_be_archived_with_the_default_grace_period(settings):
@@ -105,13 +157,13 @@ def test_refused_transitions_raise_and_change_nothing(setup, operation, message)
     for step in setup:
         step(portal=portal)
     status_before = Portal.objects.get(pk=portal.pk).status
-    events_before = PortalEvent.objects.filter(portal=portal).count()
+    events_before = _types(portal)
 
     with pytest.raises(ValidationError, match=message):
         operation(portal=portal)
 
     assert Portal.objects.get(pk=portal.pk).status == status_before
-    assert PortalEvent.objects.filter(portal=portal).count() == events_before
+    assert _types(portal) == events_before
 
 
 def test_purge_is_refused_during_the_grace_period_and_for_live_portals():
@@ -123,6 +175,7 @@ def test_purge_is_refused_during_the_grace_period_and_for_live_portals():
         portal_purge(portal=portal)
     assert schema_exists(portal.schema_name)
     assert Portal.objects.filter(pk=portal.pk).exists()
+    assert EventType.PORTAL_PURGED not in _types(portal)
 
 
 def test_beat_task_purges_archived_portals_past_their_grace_period_only(
@@ -147,9 +200,18 @@ def test_beat_task_purges_archived_portals_past_their_grace_period_only(
         assert not Domain.objects.filter(domain="faellig.localhost").exists()
         assert not schema_exists(due.schema_name)
         assert not due_media.exists()
-        purged = PortalEvent.objects.get(portal_name=due.name, kind="purged")
-        assert purged.portal is None
+        # The purged portal's rows survive it: no portal any more, but its name and id.
+        rows = list(_events(due))
+        assert [e.event_type for e in rows] == [
+            EventType.PORTAL_PROVISIONED,
+            EventType.PORTAL_ARCHIVED,
+            EventType.PORTAL_PURGED,
+        ]
+        assert {(e.portal_id, e.portal_name) for e in rows} == {(None, due.name)}
+        purged = rows[-1]
+        assert (purged.actor_id, purged.actor_label) == (None, "platform")
         assert purged.detail == {"schema": due.schema_name}
+        assert AuditEvent.objects.filter(portal=waiting).count() == 2
 
         for kept, media in ((waiting, waiting_media), (live, None)):
             assert Portal.objects.filter(pk=kept.pk).exists()
@@ -190,7 +252,10 @@ def test_delete_portal_command_archives_and_restore_undoes_it():
 
     assert Portal.objects.get(pk=portal.pk).status == PortalStatus.ACTIVE
     assert "Restored" in out.getvalue()
-    assert _kinds(portal)[-2:] == ["archived", "restored"]
+    assert [(e.event_type, e.actor_label) for e in _events(portal)[1:]] == [
+        (EventType.PORTAL_ARCHIVED, "platform"),
+        (EventType.PORTAL_RESTORED, "platform"),
+    ]
 
 
 def test_delete_portal_command_refuses_unknown_and_wrong_state_with_exit_code_2():

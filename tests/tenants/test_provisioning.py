@@ -16,14 +16,18 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 from django_tenants.utils import schema_exists
 
 from accounts.models import Role, User
-from tenants.models import Domain, Portal, PortalEvent, PortalStatus
+from core.event_types import EventType
+from core.models import AuditEvent
+from tenants.models import Domain, Portal, PortalStatus
 from tenants.schema_clone import describe_schema
 from tenants.schemas import create_schema, drop_schema, migrate_schema
-from tenants.services import portal_provision
+from tenants.services import portal_provision, validate_subdomain, validate_subdomain_form
 from tenants.services.provisioning import PortalProvisioning, schema_name_for
+from tests.accounts.factories import staff_user
 from tests.conftest import in_portal
 from themes.models import Theme
 
@@ -40,6 +44,7 @@ def _assert_nothing_left(subdomain: str, media_before: set[str]) -> None:
     assert not Domain.objects.filter(domain=f"{subdomain}.localhost").exists()
     assert not schema_exists(schema_name_for(subdomain))
     assert _media_folders() == media_before
+    assert not AuditEvent.objects.filter(detail__subdomain=subdomain).exists()
 
 
 def _provision(subdomain: str = "neu", **extra):
@@ -79,11 +84,14 @@ def test_provisioned_schema_equals_a_freshly_migrated_schema():
 
 
 @pytest.mark.django_db
-def test_provisioned_portal_has_admin_theme_domain_event_and_mails_the_invitation(
+def test_provisioned_portal_has_admin_theme_domain_audit_event_and_mails_the_invitation(
     django_capture_on_commit_callbacks, mailoutbox
 ):
+    operator = staff_user()
     with django_capture_on_commit_callbacks(execute=True):
-        result = _provision("neu", admin_name="Chefin", theme_preset="climate", plan="professional")
+        result = _provision(
+            "neu", admin_name="Chefin", theme_preset="climate", plan="professional", actor=operator
+        )
     portal = Portal.objects.get(pk=result.portal.pk)
 
     assert portal.status == PortalStatus.ACTIVE
@@ -92,8 +100,19 @@ def test_provisioned_portal_has_admin_theme_domain_event_and_mails_the_invitatio
     assert result.admin_email == "chef@neu.example"
     domain = Domain.objects.get(tenant=portal)
     assert (domain.domain, domain.is_primary) == ("neu.localhost", True)
-    event = PortalEvent.objects.get(portal=portal)
-    assert event.kind == PortalEvent.Kind.PROVISIONED
+    event = AuditEvent.objects.get(portal=portal)
+    assert (event.event_type, event.actor, event.actor_label) == (
+        EventType.PORTAL_PROVISIONED,
+        operator,
+        "",
+    )
+    assert (event.portal_name, event.object_type, event.object_id, event.object_label) == (
+        "Neues Portal",
+        "tenants.portal",
+        str(portal.pk),
+        "Neues Portal",
+    )
+    assert event.detail == {"subdomain": "neu", "plan": "professional"}
     with in_portal(portal):
         admin = User.objects.get()
         assert (admin.email, admin.role, admin.display_name) == (
@@ -178,7 +197,7 @@ def test_failure_removes_files_registered_by_a_step(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_second_provisioning_of_the_same_subdomain_is_refused():
+def test_second_provisioning_of_the_same_subdomain_is_refused(english):
     _provision("doppelt")
     with pytest.raises(ValidationError) as excinfo:
         _provision("doppelt", admin_email="other@example.org")
@@ -186,16 +205,72 @@ def test_second_provisioning_of_the_same_subdomain_is_refused():
     assert Portal.objects.filter(slug="doppelt").count() == 1
 
 
+@pytest.mark.django_db
+def test_a_system_actor_is_recorded_by_name():
+    portal = _provision("systemakteur", actor_label="seed_demo").portal
+    event = AuditEvent.objects.get(portal=portal)
+    assert (event.event_type, event.actor_id, event.actor_label) == (
+        EventType.PORTAL_PROVISIONED,
+        None,
+        "seed_demo",
+    )
+    unnamed = _provision("namenlos").portal
+    assert AuditEvent.objects.get(portal=unnamed).actor_label == "platform"
+
+
+@pytest.mark.django_db
+def test_a_portal_member_is_refused_as_the_actor_and_nothing_is_created(portal_a):
+    with in_portal(portal_a):
+        member = User.objects.create_user("chef@alpha.example", "egal-egal-egal")
+    media_before = _media_folders()
+
+    with pytest.raises(ValueError, match="actor is an account of schema"):
+        _provision("fremd", actor=member)
+
+    _assert_nothing_left("fremd", media_before)
+
+
+@pytest.mark.django_db
+def test_subdomain_form_is_checked_without_a_query(django_assert_num_queries, english):
+    with django_assert_num_queries(0):
+        assert validate_subdomain_form(" Neu-Portal ") == "neu-portal"
+        with pytest.raises(ValidationError, match="is not a valid subdomain"):
+            validate_subdomain_form("neu--portal")
+        with pytest.raises(ValidationError, match="is reserved"):
+            validate_subdomain_form("WWW")
+
+
+@pytest.mark.django_db
+def test_a_taken_subdomain_passes_the_form_check_but_not_the_full_one(portal_a):
+    assert validate_subdomain_form(portal_a.slug) == portal_a.slug
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        validate_subdomain(portal_a.slug.upper())
+    assert excinfo.value.message_dict == {
+        "subdomain": [f"The subdomain „{portal_a.slug}“ is already taken."]
+    }
+
+
+@pytest.mark.django_db
+def test_refusals_are_translated_and_german_by_default(portal_a):
+    assert settings.LANGUAGE_CODE == "de"
+    with translation.override(settings.LANGUAGE_CODE), pytest.raises(ValidationError) as excinfo:
+        validate_subdomain(portal_a.slug)
+    assert excinfo.value.message_dict == {
+        "subdomain": [f"Die Subdomain „{portal_a.slug}“ ist bereits vergeben."]
+    }
+
+
 def _create_portal_cli(subdomain: str, email: str = "chef@example.org") -> str:
     out = io.StringIO()
-    call_command(
-        "create_portal",
-        "--name=CLI Portal",
-        f"--subdomain={subdomain}",
-        f"--admin-email={email}",
-        stdout=out,
-        stderr=io.StringIO(),
-    )
+    with translation.override("en"):
+        call_command(
+            "create_portal",
+            "--name=CLI Portal",
+            f"--subdomain={subdomain}",
+            f"--admin-email={email}",
+            stdout=out,
+            stderr=io.StringIO(),
+        )
     return out.getvalue()
 
 
@@ -233,7 +308,7 @@ def test_create_portal_command_rejects_a_taken_subdomain(portal_a):
     with pytest.raises(CommandError) as excinfo:
         _create_portal_cli(portal_a.slug)
     assert excinfo.value.returncode == 2
-    assert f"“{portal_a.slug}” is already taken" in str(excinfo.value)
+    assert str(excinfo.value) == f"subdomain: The subdomain „{portal_a.slug}“ is already taken."
     assert Portal.objects.filter(slug=portal_a.slug).count() == 1
 
 
@@ -256,7 +331,14 @@ def test_create_portal_command_prints_url_and_provisioning_time():
     assert "is ready at http://kommando.localhost:8000/" in output
     assert re.search(r"Provisioned in \d+\.\d\d s \(schema p_kommando\)", output)
     assert "chef@example.org" in output
-    assert Portal.objects.get(slug="kommando").status == PortalStatus.ACTIVE
+    portal = Portal.objects.get(slug="kommando")
+    assert portal.status == PortalStatus.ACTIVE
+    event = AuditEvent.objects.get(portal=portal)
+    assert (event.event_type, event.actor_id, event.actor_label) == (
+        EventType.PORTAL_PROVISIONED,
+        None,
+        "create_portal",
+    )
 
 
 @pytest.mark.slow
@@ -282,5 +364,8 @@ def test_create_portal_command_exits_with_2_for_a_reserved_subdomain_in_a_real_p
         timeout=60,
     )
     assert completed.returncode == 2, completed.stderr
-    assert "The subdomain “www” is reserved." in completed.stderr
+    # In the default language, as an operator's shell would show it.
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = translation.gettext("The subdomain „%(s)s“ is reserved.") % {"s": "www"}
+    assert f"subdomain: {expected}" in completed.stderr
     assert "Traceback" not in completed.stderr

@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from PIL import Image
 
-from features.services import feature_switch
-from tests.accounts.factories import UserFactory, host_of, log_in
+from tests.accounts.factories import admin_client, host_of
 from tests.conftest import in_portal
 from themes import services
 from themes.models import Theme
@@ -40,24 +39,18 @@ def _form(**extra):
     return data
 
 
-@pytest.fixture
-def admin_b(db, portal_b):
-    with in_portal(portal_b):
-        admin = UserFactory(role="admin")
-    return log_in(Client(HTTP_HOST=host_of(portal_b), HTTP_ACCEPT_LANGUAGE="en"), admin)
-
-
 def test_uploaded_logo_is_cleaned_published_and_served_only_on_its_portal(
-    admin_b, portal_a, portal_b, django_capture_on_commit_callbacks
+    db, portal_a, portal_b, django_capture_on_commit_callbacks
 ):
+    admin = admin_client(portal_b)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_b.post(
+        response = admin.post(
             "/manage/theme/", _form(logo=_upload("logo.png", _png()), publish="1")
         )
     assert response.status_code == 302
-    page = admin_b.get("/").content.decode()
+    page = admin.get("/").content.decode()
     logo_url = re.search(r'class="logo" src="(/media/theme/logo-[0-9a-f]+\.png)"', page).group(1)
-    served = admin_b.get(logo_url)
+    served = admin.get(logo_url)
     assert served.status_code == 200 and served["X-Content-Type-Options"] == "nosniff"
     assert Client(HTTP_HOST=host_of(portal_a)).get(logo_url).status_code == 404
 
@@ -74,10 +67,11 @@ def test_uploaded_logo_is_cleaned_published_and_served_only_on_its_portal(
         ("logo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "not a valid image"),
     ],
 )
-def test_bad_logo_is_refused_and_nothing_changes(admin_b, portal_b, name, data, message):
+def test_bad_logo_is_refused_and_nothing_changes(db, portal_b, name, data, message):
+    admin = admin_client(portal_b)
     with in_portal(portal_b):
         before = Theme.objects.get().logo
-    response = admin_b.post("/manage/theme/", _form(logo=_upload(name, data), publish="1"))
+    response = admin.post("/manage/theme/", _form(logo=_upload(name, data), publish="1"))
     assert response.status_code == 400
     assert message in response.content.decode()
     with in_portal(portal_b):
@@ -97,16 +91,18 @@ def test_svg_logo_loses_scripts_and_handlers(db, portal_b):
     assert b"script" not in stored and b"onload" not in stored and b'd="M0 0h10v10z"' in stored
 
 
-def test_favicon_sizes_are_generated_and_linked(admin_b, django_capture_on_commit_callbacks):
+def test_favicon_sizes_are_generated_and_linked(db, portal_b, django_capture_on_commit_callbacks):
+    admin = admin_client(portal_b)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_b.post(
+        response = admin.post(
             "/manage/theme/", _form(favicon=_upload("icon.png", _png((600, 600))), publish="1")
         )
-    page = admin_b.get("/").content.decode()
+    assert response.status_code == 302
+    page = admin.get("/").content.decode()
     sizes = re.findall(r'sizes="(\d+)x\1" href="(/media/[^"]+)"', page)
     assert sorted(int(s) for s, _ in sizes) == [16, 32, 180, 192, 512]
     for size, url in sizes:
-        image = Image.open(io.BytesIO(b"".join(admin_b.get(url).streaming_content)))
+        image = Image.open(io.BytesIO(b"".join(admin.get(url).streaming_content)))
         assert image.size == (int(size), int(size))
 
 
@@ -122,37 +118,37 @@ def test_upload_over_the_storage_quota_is_refused(db, portal_b):
 
 
 def test_custom_css_needs_the_module_and_is_sanitised(
-    admin_b, portal_a, portal_b, django_capture_on_commit_callbacks
+    db, portal_a, portal_b, django_capture_on_commit_callbacks
 ):
-    assert 'name="custom_css"' not in admin_b.get("/manage/theme/").content.decode()
+    admin = admin_client(portal_b)
+    assert 'name="custom_css"' not in admin.get("/manage/theme/").content.decode()
     with in_portal(portal_b), pytest.raises(ValidationError, match="not switched on"):
         services.theme_update_draft(custom_css=".card { border-width: 3px; }")
     with django_capture_on_commit_callbacks(execute=True):
-        feature_switch(
-            portal=portal_b, feature="custom_css", enabled=True, actor="admin@beta.example"
-        )
-    refused = admin_b.post(
+        switched = admin.post("/manage/features/", {"feature": "custom_css", "enabled": "1"})
+    assert switched.status_code == 302
+    assert 'name="custom_css"' in admin.get("/manage/theme/").content.decode()
+    refused = admin.post(
         "/manage/theme/",
         _form(custom_css='@import url("https://evil.example/x.css");', publish="1"),
     )
     assert refused.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        admin_b.post(
+        admin.post(
             "/manage/theme/", _form(custom_css=".card { border-width: 3px; }", publish="1")
         )
-    url = re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', admin_b.get("/").content.decode()).group(
+    url = re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()).group(
         1
     )
-    assert b"border-width" in admin_b.get(url).content
+    assert b"border-width" in admin.get(url).content
 
     with django_capture_on_commit_callbacks(execute=True):
-        feature_switch(
-            portal=portal_b, feature="custom_css", enabled=False, actor="admin@beta.example"
-        )
+        switched = admin.post("/manage/features/", {"feature": "custom_css", "enabled": "0"})
+    assert switched.status_code == 302
     plain = re.search(
-        r'href="(/theme/[0-9a-f]{16}\.css)"', admin_b.get("/").content.decode()
+        r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()
     ).group(1)
-    assert plain != url and b"border-width" not in admin_b.get(plain).content
+    assert plain != url and b"border-width" not in admin.get(plain).content
 
     with in_portal(portal_a), pytest.raises(ValidationError, match="not switched on"):
         services.theme_update_draft(custom_css=".card { color: #000; }")

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django_tenants.utils import schema_exists
 
+from core.models import AuditEvent
 from tenants.models import Portal
 from tenants.schemas import drop_schema
 from tenants.services import portal_provision
@@ -51,11 +52,19 @@ def test_two_presets_render_visibly_different(committed, subprocess_env):
     try:
         for subdomain, preset in (("shot-green", "climate"), ("shot-blue", "city")):
             portal = portal_provision(
-                name=f"Shot {preset}", subdomain=subdomain, admin_email=f"a@{subdomain}.example"
+                name=f"Shot {preset}",
+                subdomain=subdomain,
+                admin_email=f"a@{subdomain}.example",
+                actor_label="tests",
             ).portal
             created.append(portal)
             with in_portal(portal):
-                theme_set(site_name=f"Portal {preset}", preset=preset, tagline="Screenshot")
+                theme_set(
+                    site_name=f"Portal {preset}",
+                    preset=preset,
+                    tagline="Screenshot",
+                    actor_label="tests",
+                )
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,
@@ -88,6 +97,8 @@ def test_two_presets_render_visibly_different(committed, subprocess_env):
             server.terminate()
             server.wait(timeout=10)
         for portal in created:
+            # Committed rows: the public audit log's entries go with the portal.
+            AuditEvent.objects.filter(portal_id=portal.pk).delete()
             Portal.objects.filter(pk=portal.pk).delete()
             if schema_exists(portal.schema_name):
                 drop_schema(portal.schema_name)

@@ -16,12 +16,14 @@ def test_invitations_from_two_portals_differ_in_branding_and_links(
     db, portal_a, portal_b, mailoutbox, django_capture_on_commit_callbacks
 ):
     with in_portal(portal_a), django_capture_on_commit_callbacks(execute=True):
-        theme_set(site_name="Klimanetz Alpha", preset="climate")
+        theme_set(site_name="Klimanetz Alpha", preset="climate", actor_label="tests")
         theme_update_draft(email_sender_name="Klimanetz Alpha", email_signature="Euer Klimateam")
-        theme_publish()
+        theme_publish(actor_label="tests")
         user_invite(email="neu@alpha.example")
     with in_portal(portal_b), django_capture_on_commit_callbacks(execute=True):
-        theme_set(site_name="Bürgernetz Beta", preset="city", language="en")
+        theme_set(
+            site_name="Bürgernetz Beta", preset="city", language="en", actor_label="tests"
+        )
         user_invite(email="new@beta.example")
     alpha, beta = mailoutbox
     assert alpha.from_email == '"Klimanetz Alpha" <noreply@localhost>'
@@ -42,7 +44,7 @@ def test_invitations_from_two_portals_differ_in_branding_and_links(
 
 def test_portal_default_language_applies_to_visitors_without_a_preference(db, client_b, portal_b):
     with in_portal(portal_b):
-        theme_set(site_name="Beta", preset="city", language="en")
+        theme_set(site_name="Beta", preset="city", language="en", actor_label="tests")
     from django.core.cache import cache
 
     cache.clear()
@@ -53,6 +55,10 @@ def test_portal_default_language_applies_to_visitors_without_a_preference(db, cl
 def test_new_portal_starts_in_its_language(db, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         portal_provision(
-            name="Portal English", subdomain="english", admin_email="a@en.example", language="en"
+            name="Portal English",
+            subdomain="english",
+            admin_email="a@en.example",
+            language="en",
+            actor_label="tests",
         )
     assert mailoutbox[0].subject == "Your invitation to Portal English"

@@ -1,5 +1,7 @@
 """Theme uploads (themes.uploads): type detection, size and pixel limits, metadata stripping,
-SVG sanitising and favicon generation. Pure functions on bytes: no database, no storage."""
+SVG sanitising and favicon generation, through the theme's own formats and limits (the
+sanitising itself is core.media's, tested directly in tests/core/test_media.py). Pure functions
+on bytes: no database, no storage."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import struct
 import zlib
 
 import pytest
+from django.utils import translation
 from PIL import ExifTags, Image, PngImagePlugin
 
 from themes.uploads import (
@@ -20,6 +23,14 @@ from themes.uploads import (
     clean_logo,
     favicon_set,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are translated; the assertions below read the English source texts.
+    with translation.override("en"):
+        yield
+
 
 # --- helpers ------------------------------------------------------------------------------------
 

@@ -47,8 +47,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[POST],
-            database_operations=[migrations.RunPython(adopt_or_create, drop, elidable=False)],
-        ),
+        # The model enters the state first, so that the RunPython below can build its table.
+        migrations.SeparateDatabaseAndState(state_operations=[POST]),
+        migrations.RunPython(adopt_or_create, drop, elidable=False),
     ]
