@@ -160,7 +160,9 @@ def seed_demo() -> list[Portal]:
             for email, display_name, role in demo.members:
                 user = User.objects.filter(email__iexact=email).first()
                 if user is None:
-                    user = user_create(email=email, display_name=display_name, role=role)
+                    user = user_create(
+                        email=email, display_name=display_name, role=role, actor_label="seed_demo"
+                    )
                 if not user.has_usable_password():
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])

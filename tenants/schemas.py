@@ -69,7 +69,11 @@ def drop_schema(schema: str) -> None:
     if schema in {"public", "pg_catalog", "information_schema"}:
         raise ValueError(f"Refusing to drop schema {schema}.")
     with connection.cursor() as cursor:
+        # Foreign keys are checked at commit; rows written earlier in this transaction (a portal
+        # provisioned and purged in one go) would otherwise block the DROP. Checked now instead.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"DROP SCHEMA IF EXISTS {_qi(schema)} CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys: as before
 
 
 def ensure_template() -> str:

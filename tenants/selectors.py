@@ -31,6 +31,16 @@ def portal_base_url(portal: Portal) -> str:
     return host_url(domain.domain if domain else subdomain_hostname(portal.slug))
 
 
+def portal_domains(portal: Portal) -> QuerySet[Domain]:
+    """The portal's hostnames, the main one first."""
+    return Domain.objects.filter(tenant_id=portal.pk).order_by("-is_primary", "domain")
+
+
+def portal_domain(portal: Portal, pk: int) -> Domain | None:
+    """One of the portal's hostnames; another portal's is None, like a missing one."""
+    return Domain.objects.filter(tenant_id=portal.pk, pk=pk).first()
+
+
 def portal_by_subdomain(subdomain: str) -> Portal:
     """The portal created under `subdomain`. Raises Portal.DoesNotExist."""
     return Portal.objects.get(slug=subdomain.strip().lower())

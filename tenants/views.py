@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils._os import safe_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -60,7 +60,10 @@ class DomainForm(forms.Form):
 
 def _portal_domain(request, pk: int) -> Domain:
     # Another portal's domain id is "not found", never "forbidden".
-    return get_object_or_404(Domain, pk=pk, tenant_id=request.portal.pk)
+    domain = selectors.portal_domain(request.portal, pk)
+    if domain is None:
+        raise Http404("No such domain.")
+    return domain
 
 
 def domain_settings(request):
@@ -70,7 +73,9 @@ def domain_settings(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                domain = domain_add(portal=portal, hostname=form.cleaned_data["hostname"])
+                domain = domain_add(
+                    portal=portal, hostname=form.cleaned_data["hostname"], actor=request.user
+                )
             except ValidationError as exc:
                 form.add_error("hostname", exc.messages)
                 status = 400
@@ -85,7 +90,7 @@ def domain_settings(request):
             status = 400
     domains = [
         {"domain": d, "records": dns_instructions(d) if not d.is_verified else []}
-        for d in Domain.objects.filter(tenant_id=portal.pk).order_by("-is_primary", "domain")
+        for d in selectors.portal_domains(portal)
     ]
     return render(
         request, "tenants/domains.html", {"form": form, "domains": domains}, status=status
@@ -100,12 +105,12 @@ def domain_action(request, pk: int, action: str):
             transaction.on_commit(lambda: verify_domain.delay(domain_id=domain.pk))
             messages.info(request, _("The DNS check is running; reload this page in a moment."))
         elif action == "primary":
-            domain_make_primary(domain=domain)
+            domain_make_primary(domain=domain, actor=request.user)
             messages.success(
                 request, _("%(name)s is now the main address.") % {"name": domain.domain}
             )
         elif action == "remove":
-            domain_remove(domain=domain)
+            domain_remove(domain=domain, actor=request.user)
             messages.success(request, _("Removed %(name)s.") % {"name": domain.domain})
         else:
             raise Http404("Unknown action.")

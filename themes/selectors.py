@@ -40,8 +40,13 @@ def published_theme() -> dict:
     return data
 
 
+def draft() -> Theme | None:
+    """The theme being edited (one row per portal schema)."""
+    return Theme.objects.first()
+
+
 def draft_theme() -> dict:
-    theme = Theme.objects.first()
+    theme = draft()
     data = theme.snapshot() if theme else {}
     return _as_context(data, reverse("themes:draft_stylesheet"))
 

@@ -8,9 +8,12 @@ the version, so every web process serves the same bytes under the same content-h
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from core.event_types import EventType
 from core.services import audit_record
@@ -145,25 +148,45 @@ def theme_upload_favicon(*, name: str, data: bytes) -> Theme:
 
 
 @transaction.atomic
-def theme_update_draft(**changes) -> Theme:
-    """Change the draft. Unknown fields, bad tokens or bad links raise ValidationError."""
+class _Unchanged:
+    """The default of every theme_update_draft argument: leave that field as it is."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
+
+
+def theme_update_draft(
+    *,
+    preset: str = UNCHANGED,
+    tokens: dict = UNCHANGED,
+    site_name: str = UNCHANGED,
+    tagline: str = UNCHANGED,
+    footer_text: str = UNCHANGED,
+    hero_title: str = UNCHANGED,
+    cta_label: str = UNCHANGED,
+    email_sender_name: str = UNCHANGED,
+    email_signature: str = UNCHANGED,
+    intro: str = UNCHANGED,
+    impressum: str = UNCHANGED,
+    privacy: str = UNCHANGED,
+    accessibility: str = UNCHANGED,
+    cta_url: str = UNCHANGED,
+    footer_links: list[dict] = UNCHANGED,
+    default_language: str = UNCHANGED,
+    custom_css: str = UNCHANGED,
+) -> Theme:
+    """Change the draft's given fields (the others stay). Bad tokens, links or CSS raise
+    ValidationError naming the field; nothing is saved then."""
+    changes = {k: v for k, v in locals().items() if v is not UNCHANGED}
     theme = _draft()
-    allowed = {
-        *TEXT_FIELDS,
-        *HTML_FIELDS,
-        "tokens",
-        "preset",
-        "footer_links",
-        "cta_url",
-        "default_language",
-        "custom_css",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown theme field(s): {', '.join(sorted(unknown))}.")
     if "preset" in changes:
         if changes["preset"] not in PRESETS:
-            raise ValidationError({"preset": f"Unknown preset „{changes['preset']}“."})
+            raise ValidationError(
+                {"preset": _("Unknown preset „%(preset)s“.") % {"preset": changes["preset"]}}
+            )
         theme.preset = changes["preset"]
     if "tokens" in changes:
         try:
@@ -179,18 +202,20 @@ def theme_update_draft(**changes) -> Theme:
     if "cta_url" in changes:
         url = clean_url(changes["cta_url"])
         if changes["cta_url"] and not url:
-            raise ValidationError({"cta_url": "The link must start with /, http:// or https://."})
+            raise ValidationError(
+                {"cta_url": _("The link must start with /, http:// or https://.")}
+            )
         theme.cta_url = url
     if "footer_links" in changes:
         theme.footer_links = _clean_links(changes["footer_links"])
     if "default_language" in changes:
         if changes["default_language"] not in {"de", "en"}:
-            raise ValidationError({"default_language": "The language must be de or en."})
+            raise ValidationError({"default_language": _("The language must be de or en.")})
         theme.default_language = changes["default_language"]
     if "custom_css" in changes:
         theme.custom_css = _clean_custom_css(changes["custom_css"])
     if not theme.site_name:
-        raise ValidationError({"site_name": "The portal needs a name."})
+        raise ValidationError({"site_name": _("The portal needs a name.")})
     theme.full_clean()
     theme.save()
     return theme

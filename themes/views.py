@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from features.gate import is_enabled
 from themes import selectors, services
 from themes.forms import PresetForm, ThemeForm
-from themes.models import Theme
 from themes.presets import PRESETS
 
 UPLOADS = {
@@ -43,10 +42,9 @@ def stylesheet(request, css_hash: str):
 
 
 def draft_stylesheet(request):
-    from features.gate import is_enabled
     from themes.tokens import build_tokens, compile_stylesheet
 
-    theme = Theme.objects.first()
+    theme = selectors.draft()
     extra = theme.custom_css if is_enabled(request, "custom_css") else ""
     return _css_response(compile_stylesheet(build_tokens(theme.tokens), extra), "no-store")
 
@@ -59,7 +57,7 @@ def preview(request):
 
 
 def editor(request):
-    theme = Theme.objects.first()
+    theme = selectors.draft()
     status = 200
     custom_css = is_enabled(request, "custom_css")
     if request.method == "POST":

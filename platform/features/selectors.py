@@ -110,5 +110,9 @@ def forget_portal_features(portal_ids) -> None:
     caches["routing"].delete_many([_cache_key(pk) for pk in portal_ids])
 
 
+def all_plans() -> list[Plan]:
+    return list(Plan.objects.all())
+
+
 def plans_offering(key: str) -> list[Plan]:
     return [plan for plan in Plan.objects.all() if key in plan.features]

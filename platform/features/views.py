@@ -11,12 +11,11 @@ from features import services
 from features.catalogue import FEATURES
 from features.forms import SwitchForm
 from features.limits import limit_warnings
-from features.models import Plan
-from features.selectors import load_portal_features
+from features.selectors import all_plans, load_portal_features
 
 
 def _rows(current):
-    plans = list(Plan.objects.all())
+    plans = all_plans()
     rows = []
     for key, feature in FEATURES.items():
         rows.append(

@@ -11,8 +11,10 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.event_types import EventType
 from core.media import CleanImage, MiB, display_name, read_upload, safe_filename
 from core.media.raster import clean_raster
+from core.services import audit_record
 from features.limits import check_storage
 from news.models import Post
 
@@ -67,4 +69,5 @@ def post_create(*, author: User, body: str, image: UploadedFile | None = None) -
         post.image = ContentFile(clean.content, name=safe_filename(image.name, clean))
     post.full_clean()
     post.save()
+    audit_record(event_type=EventType.POST_PUBLISHED, actor=author, obj=post)
     return post

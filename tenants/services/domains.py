@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.event_types import EventType
+from core.services import audit_record
 from tenants.models import Domain, Portal, PortalStatus
 from tenants.routing import normalise_hostname
 
@@ -42,8 +44,20 @@ def _require_module(portal: Portal) -> None:
         raise ValidationError(_("Own domains are not part of this portal's plan."))
 
 
+def _audit(event_type: EventType, domain: Domain, actor, *, label: str = "") -> None:
+    audit_record(
+        event_type=event_type,
+        actor=actor,
+        actor_label="" if actor else (label or "platform"),
+        portal=domain.tenant,
+        object_type="tenants.domain",
+        object_id=domain.pk,
+        object_label=domain.domain,
+    )
+
+
 @transaction.atomic
-def domain_add(*, portal: Portal, hostname: str) -> Domain:
+def domain_add(*, portal: Portal, hostname: str, actor=None) -> Domain:
     _require_module(portal)
     name = normalise_hostname(hostname or "")
     platform = settings.PLATFORM_DOMAIN
@@ -62,13 +76,15 @@ def domain_add(*, portal: Portal, hostname: str) -> Domain:
                 _("This portal has the domain %(name)s already.") % {"name": name}
             )
         raise ValidationError(_("The domain %(name)s belongs to another portal.") % {"name": name})
-    return Domain.objects.create(
+    domain = Domain.objects.create(
         domain=name,
         tenant=portal,
         is_primary=False,
         is_verified=False,
         verification_token=secrets.token_urlsafe(24),
     )
+    _audit(EventType.DOMAIN_ADDED, domain, actor)
+    return domain
 
 
 def domain_verify(*, domain: Domain) -> Domain:
@@ -82,12 +98,15 @@ def domain_verify(*, domain: Domain) -> Domain:
         domain.is_verified, domain.verified_at, domain.last_check_error = True, timezone.now(), ""
     else:
         domain.last_check_error = error or _("The TXT record does not contain the token yet.")
-    domain.save(update_fields=["is_verified", "verified_at", "last_check_error"])
+    with transaction.atomic():
+        domain.save(update_fields=["is_verified", "verified_at", "last_check_error"])
+        if domain.is_verified:
+            _audit(EventType.DOMAIN_VERIFIED, domain, None, label="dns check")
     return domain
 
 
 @transaction.atomic
-def domain_make_primary(*, domain: Domain) -> Domain:
+def domain_make_primary(*, domain: Domain, actor=None) -> Domain:
     """Make a verified domain the portal's canonical address (links in e-mails use it)."""
     _require_module(domain.tenant)
     if not domain.is_verified:
@@ -102,16 +121,18 @@ def domain_make_primary(*, domain: Domain) -> Domain:
     transaction.on_commit(lambda: forget_hostnames(hostnames))
     domain.is_primary = True
     domain.save(update_fields=["is_primary"])
+    _audit(EventType.DOMAIN_MADE_PRIMARY, domain, actor)
     return domain
 
 
 @transaction.atomic
-def domain_remove(*, domain: Domain) -> None:
+def domain_remove(*, domain: Domain, actor=None) -> None:
     platform_name = f"{domain.tenant.slug}.{settings.PLATFORM_DOMAIN}"
     if domain.domain == platform_name:
         raise ValidationError(_("The portal's address under the platform stays."))
     if domain.is_primary:
         raise ValidationError(_("Make another address the main one first."))
+    _audit(EventType.DOMAIN_REMOVED, domain, actor)
     domain.delete()
 
 

@@ -290,7 +290,12 @@ def portal_provision(
             language=portal.language,
             actor_label="provisioning",
         )
-        user_invite(email=admin_email, display_name=admin_name, role=Role.ADMIN)
+        user_invite(
+            email=admin_email,
+            display_name=admin_name,
+            role=Role.ADMIN,
+            actor_label="provisioning",
+        )
 
     started = time.perf_counter()
     provisioning = PortalProvisioning(

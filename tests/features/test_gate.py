@@ -100,6 +100,13 @@ def test_nested_markers_add_up_in_the_declared_routes():
     assert routes["gated/map/"] == {"map"}
 
 
+def test_every_route_of_the_real_api_is_behind_api_access():
+    api_routes = [route for route in walk(settings.ROOT_URLCONF) if route.route.startswith("api/")]
+
+    assert {route.name for route in api_routes} >= {"api-root", "posts-list", "features-list"}
+    assert all("api_access" in route.features for route in api_routes)
+
+
 @pytest.mark.parametrize(
     ("api_access", "map_on"),
     [(True, True), (True, False), (False, True), (False, False)],

@@ -203,9 +203,7 @@ def test_every_successful_switch_is_recorded_in_the_log_of_whoever_switched(port
     assert {"map", "webhooks"} <= _enabled(portal_b)
 
 
-def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(
-    portal_a, portal_b
-):
+def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(portal_a, portal_b):
     admin_of_b = admin_of(portal_b)
 
     # In public, the row's foreign key would name whoever has that id among the staff.
@@ -277,7 +275,11 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
         (None, "billing", str(portal_b.pk), {"from": "community", "to": "professional"}),
     ]
     row = _log(EventType.PORTAL_PLAN_CHANGED, portal_b)[0]
-    assert (row.portal_name, row.object_type, row.who) == (portal_b.name, "tenants.portal", "billing")
+    assert (row.portal_name, row.object_type, row.who) == (
+        portal_b.name,
+        "tenants.portal",
+        "billing",
+    )
     with in_portal(portal_b):
         assert not _log(EventType.PORTAL_PLAN_CHANGED)
 

@@ -234,9 +234,7 @@ def test_admin_navigation_lists_every_admin_page_and_each_link_opens(portal_b):
         assert admin.get(url).status_code == 200, url
 
 
-def test_admin_navigation_is_not_shown_to_members_or_visitors_who_get_refused(
-    portal_b, client_b
-):
+def test_admin_navigation_is_not_shown_to_members_or_visitors_who_get_refused(portal_b, client_b):
     member = logged_in_client(portal_b, member_of(portal_b))
 
     assert _admin_nav(member.get("/").content.decode()) == {}
@@ -488,4 +486,3 @@ def test_operator_session_is_anonymous_on_a_portal_host(operator, portal_b):
     assert response.status_code == 302
     assert response["Location"] == LOGIN_REDIRECT
     assert operator.get(f"/operator/tenants/portal/{portal_b.pk}/change/").status_code == 200
-

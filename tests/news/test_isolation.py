@@ -16,7 +16,14 @@ from PIL import Image
 from accounts.models import User
 from news.models import Post
 from tenants.storage import portal_media_root
-from tests.accounts.factories import PASSWORD, host_of, log_in, member_of, staff_user
+from tests.accounts.factories import (
+    PASSWORD,
+    UserFactory,
+    host_of,
+    log_in,
+    member_of,
+    staff_user,
+)
 from tests.conftest import in_portal
 from tests.news.factories import PostFactory
 
@@ -56,9 +63,7 @@ def test_rows_created_in_portal_a_are_not_in_portal_b_schema(portal_a, portal_b)
     assert not User.objects.filter(email=author_email).exists()  # nor in the public schema
 
 
-def test_same_email_can_be_a_separate_member_in_each_portal(
-    portal_a, portal_b, client_a, client_b
-):
+def test_same_email_can_be_a_separate_member_in_each_portal(portal_a, portal_b, client_a, client_b):
     in_a = member_of(portal_a, email="doppelt@example.org", display_name="In Alpha")
     in_b = member_of(
         portal_b, email="doppelt@example.org", display_name="In Beta", password="beta-geheim-42"
@@ -271,10 +276,9 @@ def test_session_of_portal_a_is_anonymous_on_b_even_if_b_has_a_user_with_that_id
     member = member_of(portal_a, display_name="Anna aus Alpha")
     log_in(client_a, member)
     with in_portal(portal_b):
-        User.objects.filter(pk=member.pk).update(display_name="Bernd aus Beta")
         if not User.objects.filter(pk=member.pk).exists():
-            User.objects.create_user(f"bernd{member.pk}@beta.example", display_name="Bernd aus Beta", id=member.pk)
-        assert User.objects.get(pk=member.pk).display_name == "Bernd aus Beta"
+            UserFactory(id=member.pk)
+        User.objects.filter(pk=member.pk).update(display_name="Bernd aus Beta")
     client_b = Client(HTTP_HOST=host_of(portal_b))
     client_b.cookies[settings.SESSION_COOKIE_NAME] = _session_cookie(client_a).value
 

@@ -134,20 +134,16 @@ def test_custom_css_needs_the_module_and_is_sanitised(
     )
     assert refused.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        admin.post(
-            "/manage/theme/", _form(custom_css=".card { border-width: 3px; }", publish="1")
-        )
-    url = re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()).group(
-        1
-    )
+        admin.post("/manage/theme/", _form(custom_css=".card { border-width: 3px; }", publish="1"))
+    url = re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()).group(1)
     assert b"border-width" in admin.get(url).content
 
     with django_capture_on_commit_callbacks(execute=True):
         switched = admin.post("/manage/features/", {"feature": "custom_css", "enabled": "0"})
     assert switched.status_code == 302
-    plain = re.search(
-        r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()
-    ).group(1)
+    plain = re.search(r'href="(/theme/[0-9a-f]{16}\.css)"', admin.get("/").content.decode()).group(
+        1
+    )
     assert plain != url and b"border-width" not in admin.get(plain).content
 
     with in_portal(portal_a), pytest.raises(ValidationError, match="not switched on"):

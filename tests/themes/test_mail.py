@@ -21,9 +21,7 @@ def test_invitations_from_two_portals_differ_in_branding_and_links(
         theme_publish(actor_label="tests")
         user_invite(email="neu@alpha.example")
     with in_portal(portal_b), django_capture_on_commit_callbacks(execute=True):
-        theme_set(
-            site_name="Bürgernetz Beta", preset="city", language="en", actor_label="tests"
-        )
+        theme_set(site_name="Bürgernetz Beta", preset="city", language="en", actor_label="tests")
         user_invite(email="new@beta.example")
     alpha, beta = mailoutbox
     assert alpha.from_email == '"Klimanetz Alpha" <noreply@localhost>'
