@@ -66,7 +66,7 @@ def test_full_provisioning_time(db):
             name=f"Bench {i}", subdomain=f"bench-{i}", admin_email=f"a{i}@bench.example"
         ),
     )
-    print(f"\nprovision_portal best of 3: {seconds * 1000:.0f} ms")
+    print(f"\nportal_provision best of 3: {seconds * 1000:.0f} ms")
 
 
 def test_cached_route_beats_database_lookup(db):

@@ -5,6 +5,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,7 @@ def test_platform_folder_is_not_a_package():
     assert not (ROOT / "platform" / "__init__.py").exists()
 
 
+@pytest.mark.slow
 def test_import_platform_from_repository_root_and_via_manage_py_is_standard_library():
     code = "import platform, uuid; print(platform.__file__); uuid.uuid4()"
     from_root = subprocess.run(
@@ -39,6 +42,7 @@ def test_import_platform_from_repository_root_and_via_manage_py_is_standard_libr
     assert _is_stdlib(via_manage.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_import_platform_in_celery_app_module_is_standard_library():
     code = "import allmende.celery, platform; print(platform.__file__)"
     result = subprocess.run(

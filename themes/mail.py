@@ -53,7 +53,8 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
     base = themed_context()
     full = {**base, **context}
     with translation.override(language or base["language"] or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", full).strip()
+        # One line whatever a name contains: a line break in a header is refused by Django.
+        subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())
         text = render_to_string(f"{template}.txt", full)
         html = render_to_string(f"{template}.html", full)
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]

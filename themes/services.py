@@ -147,7 +147,6 @@ def theme_upload_favicon(*, name: str, data: bytes) -> Theme:
     return theme
 
 
-@transaction.atomic
 class _Unchanged:
     """The default of every theme_update_draft argument: leave that field as it is."""
 
@@ -158,6 +157,7 @@ class _Unchanged:
 UNCHANGED: Any = _Unchanged()
 
 
+@transaction.atomic
 def theme_update_draft(
     *,
     preset: str = UNCHANGED,
@@ -249,16 +249,16 @@ def theme_publish(*, actor=None, actor_label: str = "") -> ThemeVersion:
 
 
 @transaction.atomic
-def theme_revert(*, number: int, actor=None) -> ThemeVersion:
+def theme_revert(*, number: int, actor=None, actor_label: str = "") -> ThemeVersion:
     """Publish an earlier version again (as a new version) and make it the draft too."""
     old = ThemeVersion.objects.filter(number=number).first()
     if old is None:
-        raise ValidationError(f"There is no published version {number}.")
+        raise ValidationError(_("There is no published version %(number)s.") % {"number": number})
     theme = _draft()
     for name, value in old.data.items():
         setattr(theme, name, value)
     theme.save()
-    return theme_publish(actor=actor)
+    return theme_publish(actor=actor, actor_label=actor_label)
 
 
 def theme_set(

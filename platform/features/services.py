@@ -73,7 +73,7 @@ def feature_switch(
     switch, _created = FeatureSwitch.objects.update_or_create(
         portal=portal, feature=feature, defaults={"enabled": enabled}
     )
-    if was != enabled or _created:
+    if was != enabled:
         audit_record(
             event_type=EventType.FEATURE_SWITCHED,
             actor=actor,
@@ -114,6 +114,7 @@ def plan_change(*, portal, plan: str, actor=None, actor_label: str = "") -> list
     return limit_warnings(portal)
 
 
+@transaction.atomic
 def feature_grant(
     *, portal, feature: str, expires_at: datetime, granted_by=None, note: str = ""
 ) -> FeatureGrant:

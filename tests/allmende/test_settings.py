@@ -31,6 +31,7 @@ def _production_env(**overrides) -> dict:
     return environment
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy_without_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -43,6 +44,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key():
     environment = _production_env()
     del environment["DJANGO_SECRET_KEY"]

@@ -29,7 +29,7 @@ def test_a_members_action_is_in_their_portals_log_and_not_in_the_public_one(port
 
 def test_an_account_of_another_schema_is_refused_as_actor(portal_a, portal_b):
     stranger = member_of(portal_b)
-    with in_portal(portal_a), pytest.raises(ValueError, match="another schema|schema"):
+    with in_portal(portal_a), pytest.raises(ValueError, match="account of schema"):
         audit_record(event_type=EventType.POST_PUBLISHED, actor=stranger)
     with pytest.raises(ValueError, match="schema"):
         audit_record(event_type=EventType.PORTAL_SUSPENDED, actor=stranger, portal=portal_b)

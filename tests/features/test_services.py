@@ -379,10 +379,6 @@ def test_grant_without_a_granting_user_is_recorded_for_the_operators(portal_a):
     assert (row.actor_id, row.actor_label) == (None, "operator")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code bug: feature_grant is not atomic, the grant stays when its audit row is refused",
-)
 def test_grant_by_an_account_of_another_schema_is_refused_and_grants_nothing(portal_a):
     try:
         with pytest.raises(ValueError, match="schema"):

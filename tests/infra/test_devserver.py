@@ -97,6 +97,7 @@ def test_localstripe_port_is_checked_only_when_localstripe_is_started():
     }
 
 
+@pytest.mark.slow
 def test_watch_names_the_child_that_stopped_and_stop_children_ends_the_others(children):
     children["the sleeper"] = _python("import time; time.sleep(60)")
     children["the quitter"] = _python("import sys, time; time.sleep(0.2); sys.exit(3)")
@@ -122,6 +123,7 @@ def test_exit_is_described_in_one_line_and_our_exit_code_is_non_zero():
     assert devserver.exit_status(-signal.SIGKILL) == 128 + signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_watch_returns_none_when_asked_to_stop(children):
     children["the sleeper"] = _python("import time; time.sleep(60)")
     deadline = time.monotonic() + 0.3
@@ -132,6 +134,7 @@ def test_watch_returns_none_when_asked_to_stop(children):
     assert children["the sleeper"].poll() is None
 
 
+@pytest.mark.slow
 def test_stop_children_kills_a_child_that_ignores_sigterm(children):
     child = _python(
         "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
@@ -145,6 +148,7 @@ def test_stop_children_kills_a_child_that_ignores_sigterm(children):
     assert child.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_wait_for_http_gives_up_at_once_when_the_process_stops(children):
     children["localstripe"] = _python("import sys; sys.exit(4)")
     started = time.monotonic()
@@ -154,6 +158,7 @@ def test_wait_for_http_gives_up_at_once_when_the_process_stops(children):
     assert children["localstripe"].returncode == 4
 
 
+@pytest.mark.slow
 def test_wait_for_http_times_out_when_nothing_answers(children):
     children["the sleeper"] = _python("import time; time.sleep(60)")
     url = f"http://127.0.0.1:{_free_port()}/"

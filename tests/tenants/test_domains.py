@@ -13,12 +13,15 @@ from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSServer
 
 from accounts.models import Role
+from core.event_types import EventType
+from core.models import AuditEvent
 from tenants.models import Domain
 from tenants.selectors import portal_base_url
 from tenants.services import portal_provision, portal_suspend
 from tenants.services.domains import challenge_name, domain_add
 from tenants.tasks import verify_domain
-from tests.accounts.factories import admin_client, host_of, log_in, member_of
+from tests.accounts.factories import admin_client, admin_of, host_of, log_in, member_of
+from tests.conftest import in_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +70,33 @@ def _messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def _admin(portal):
+    """A new administrator of `portal` and a client logged in as them."""
+    admin = admin_of(portal)
+    return admin, log_in(Client(HTTP_HOST=host_of(portal), HTTP_ACCEPT_LANGUAGE="en"), admin)
+
+
+def _domain_rows(portal=None) -> list[tuple]:
+    """Domain events in `portal`'s own audit log (what its admins did), or in public."""
+
+    def rows():
+        return [
+            (e.event_type, e.actor_id, e.actor_label, e.object_label, e.portal_id)
+            for e in AuditEvent.objects.filter(object_type="tenants.domain").order_by(
+                "created_at", "pk"
+            )
+        ]
+
+    if portal is None:
+        return rows()
+    with in_portal(portal):
+        return rows()
+
+
 def test_own_domain_is_routed_only_after_dns_verification(
     portal_b, dns_zone, django_capture_on_commit_callbacks
 ):
-    admin_b = admin_client(portal_b)
+    admin, admin_b = _admin(portal_b)
     response = admin_b.post(DOMAINS, {"hostname": "www.Beta-Verein.example"})
     assert (response.status_code, response["Location"]) == (302, DOMAINS)
     domain = Domain.objects.get(domain="www.beta-verein.example")
@@ -96,6 +122,14 @@ def test_own_domain_is_routed_only_after_dns_verification(
         response = admin_b.post(f"{DOMAINS}{domain.pk}/primary/")
     assert (response.status_code, response["Location"]) == (302, DOMAINS)
     assert portal_base_url(portal_b) == "http://www.beta-verein.example:8000/"
+
+    # What the admin did is in the portal's own log; the DNS check is the platform's.
+    name = "www.beta-verein.example"
+    assert _domain_rows(portal_b) == [
+        (EventType.DOMAIN_ADDED, admin.pk, "", name, None),
+        (EventType.DOMAIN_MADE_PRIMARY, admin.pk, "", name, None),
+    ]
+    assert _domain_rows() == [(EventType.DOMAIN_VERIFIED, None, "dns check", name, portal_b.pk)]
 
 
 def test_domains_page_sends_visitors_to_login_refuses_members_and_serves_admins(portal_b):
@@ -161,9 +195,11 @@ def test_admin_gets_404_for_another_portals_domain_whose_own_admin_may_act_on_it
         False,
         action != "verify",
     )
+    assert _domain_rows(portal_b) == _domain_rows(portal_c) == _domain_rows() == []
 
+    owner, owner_client = _admin(portal_c)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client(portal_c).post(url)
+        response = owner_client.post(url)
 
     assert (response.status_code, response["Location"]) == (302, DOMAINS)
     if action == "remove":
@@ -174,6 +210,16 @@ def test_admin_gets_404_for_another_portals_domain_whose_own_admin_may_act_on_it
         assert domain.is_primary == (action == "primary")
         if action == "primary":
             assert portal_base_url(portal_c) == "http://gamma-verein.example:8000/"
+    expected = {
+        "verify": (
+            [],
+            [(EventType.DOMAIN_VERIFIED, None, "dns check", domain.domain, portal_c.pk)],
+        ),
+        "primary": ([(EventType.DOMAIN_MADE_PRIMARY, owner.pk, "", domain.domain, None)], []),
+        "remove": ([(EventType.DOMAIN_REMOVED, owner.pk, "", domain.domain, None)], []),
+    }[action]
+    assert (_domain_rows(portal_c), _domain_rows()) == expected
+    assert _domain_rows(portal_b) == []
 
 
 def test_unknown_domain_action_is_404_and_known_ones_need_post(portal_b):
@@ -211,10 +257,15 @@ def test_platform_subdomain_and_primary_stay_while_another_domain_can_be_removed
         extra.domain,
     }
     assert Domain.objects.get(pk=own.pk).is_primary
+    assert [row[0] for row in _domain_rows(portal_b)] == [EventType.DOMAIN_MADE_PRIMARY]
 
     response = admin.post(f"{DOMAINS}{extra.pk}/remove/", follow=True)
     assert _messages(response) == ["Removed extra.example."]
     assert not Domain.objects.filter(pk=extra.pk).exists()
+    assert [row[0] for row in _domain_rows(portal_b)] == [
+        EventType.DOMAIN_MADE_PRIMARY,
+        EventType.DOMAIN_REMOVED,
+    ]
 
 
 @pytest.mark.parametrize(

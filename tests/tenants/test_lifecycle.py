@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
@@ -35,15 +34,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _new_portal(subdomain: str = "zyklus") -> Portal:
-    portal = portal_provision(
+    return portal_provision(
         name=f"Portal {subdomain}", subdomain=subdomain, admin_email=f"chef@{subdomain}.example"
     ).portal
-    # Provisioning commits before anyone can delete the portal; here the whole test is one
-    # transaction. Fire the deferred constraint checks its rows queued, as that commit would:
-    # PostgreSQL refuses to drop a table with pending trigger events (the purge drops the schema).
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    return portal
 
 
 def _events(portal: Portal):

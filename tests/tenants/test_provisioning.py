@@ -114,6 +114,17 @@ def test_provisioned_portal_has_admin_theme_domain_audit_event_and_mails_the_inv
     )
     assert event.detail == {"subdomain": "neu", "plan": "professional"}
     with in_portal(portal):
+        # The portal's own log: what provisioning did inside it, by name.
+        assert [
+            (e.event_type, e.actor_id, e.actor_label)
+            for e in AuditEvent.objects.order_by("created_at", "pk")
+        ] == [
+            (EventType.THEME_PUBLISHED, None, "provisioning"),
+            (EventType.MEMBER_CREATED, None, "provisioning"),
+            (EventType.MEMBER_INVITED, None, "provisioning"),
+        ]
+        assert not AuditEvent.objects.filter(portal__isnull=False).exists()
+    with in_portal(portal):
         admin = User.objects.get()
         assert (admin.email, admin.role, admin.display_name) == (
             "chef@neu.example",

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User
+from accounts.models import Role
 from tenants.models import Domain, Portal, PortalStatus
 from tenants.routing import resolve_host
 from tenants.services import portal_archive, portal_resume, portal_suspend
-from tests.accounts.factories import host_of
+from tests.accounts.factories import host_of, log_in, member_of, staff_user
 from tests.conftest import in_portal
 from tests.news.factories import PostFactory
 
@@ -135,10 +135,13 @@ def test_platform_host_with_port_and_trailing_dot_is_the_platform(portal_a):
         assert portal_a.name in response.content.decode()
 
 
-def test_operator_console_is_404_on_a_portal_host(client_a):
+def test_operator_console_is_404_on_a_portal_host(client_a, platform_client):
     assert client_a.get("/operator/").status_code == 404
     assert client_a.get("/operator/login/").status_code == 404
     assert client_a.get("/operator/tenants/portal/").status_code == 404
+    # The same paths exist on the platform host.
+    assert platform_client.get("/operator/login/").status_code == 200
+    assert platform_client.get("/operator/tenants/portal/").status_code == 302
 
 
 def test_operator_console_redirects_anonymous_user_to_admin_login(platform_client):
@@ -150,8 +153,7 @@ def test_operator_console_redirects_anonymous_user_to_admin_login(platform_clien
 
 def test_operator_console_shows_portal_list_to_staff_superuser(platform_client, portal_a, portal_b):
     connection.set_schema_to_public()
-    operator = User.objects.create_superuser("operator@allmende.example", "operator-pass-123")
-    platform_client.force_login(operator)
+    platform_client.force_login(staff_user())
 
     index = platform_client.get("/operator/")
     listing = platform_client.get("/operator/tenants/portal/")
@@ -166,12 +168,16 @@ def test_operator_console_shows_portal_list_to_staff_superuser(platform_client, 
 def test_portal_member_session_does_not_open_the_operator_console(
     client_a, platform_client, portal_a
 ):
-    with in_portal(portal_a):
-        User.objects.create_superuser("chef@alpha.example", "operator-pass-123")
-    login = client_a.post(
-        "/accounts/login/", {"username": "chef@alpha.example", "password": "operator-pass-123"}
+    # A superuser of portal A's schema, with the operator's e-mail address even.
+    chief = member_of(
+        portal_a,
+        Role.ADMIN,
+        email="operator@allmende.example",
+        is_staff=True,
+        is_superuser=True,
     )
-    assert login.status_code == 302
+    log_in(client_a, chief)
+    assert client_a.get("/manage/features/").status_code == 200  # the session works on A
     platform_client.cookies[settings.SESSION_COOKIE_NAME] = client_a.cookies[
         settings.SESSION_COOKIE_NAME
     ].value
@@ -180,6 +186,11 @@ def test_portal_member_session_does_not_open_the_operator_console(
 
     assert response.status_code == 302
     assert response["Location"].startswith("/operator/login/")
+
+    # Positive control: a platform operator's session on the platform host opens it.
+    operator_client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+    operator_client.force_login(staff_user())
+    assert operator_client.get("/operator/tenants/portal/").status_code == 200
 
 
 # --- portal status pages ---------------------------------------------------------------------

@@ -42,7 +42,7 @@
   const template = button.dataset.labelTemplate;
   form.querySelectorAll("[name=interval]").forEach((radio) => {
     radio.addEventListener("change", () => {
-      if (template && radio.checked) button.textContent = template.replace("%(amount)s", radio.dataset.amount);
+      if (template && radio.checked) button.textContent = template.replace("AMOUNT", radio.dataset.amount);
     });
   });
 
