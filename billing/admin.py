@@ -8,21 +8,11 @@ from django.urls import path
 
 from billing.models import BillingAccount, Order, StripeEvent
 from billing.selectors import revenue_overview
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "organisation",
@@ -37,7 +27,7 @@ class OrderAdmin(ReadOnly):
 
 
 @admin.register(BillingAccount)
-class BillingAccountAdmin(ReadOnly):
+class BillingAccountAdmin(ReadOnlyAdmin):
     list_display = [
         "portal",
         "paid_plan",
@@ -66,6 +56,6 @@ class BillingAccountAdmin(ReadOnly):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnly):
+class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "type", "event_id", "outcome"]
     list_filter = ["type"]

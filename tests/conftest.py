@@ -8,6 +8,7 @@ processes (a Celery worker, forked migration workers) cannot see uncommitted dat
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -114,7 +115,9 @@ def committed(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
     """The test database, always. pytest-django creates it only when a collected test asks for
     `db`; a run of tests that use only `committed` would otherwise write to the real database."""
     from django.test.utils import setup_databases, teardown_databases
@@ -122,13 +125,32 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_modify
     with django_db_blocker.unblock():
         config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     yield
+    with django_db_blocker.unblock():
+        _end_leftover_sessions(request)
+        teardown_databases(config, verbosity=0)
+
+
+def _end_leftover_sessions(request) -> None:
+    """A session still open on the test database makes dropping it fail ("is being accessed by
+    other users"). Connections of finished threads close once their wrappers are collected;
+    anything else is a leak (a thread or a process a test did not stop): it is named in a
+    warning, then ended, so that the database can still be dropped."""
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        # Processes the suite started (a server, a worker) may still be closing their sessions.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    gc.collect()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, backend_start, left(query, 120) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        leftovers = cursor.fetchall()
+        for pid, *_ in leftovers:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    if leftovers:
+        request.node.warn(
+            pytest.PytestWarning(
+                "Sessions left open on the test database (a test did not close a thread's "
+                f"connection or stop a process): {leftovers}"
             )
-        teardown_databases(config, verbosity=0)
+        )

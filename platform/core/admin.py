@@ -7,13 +7,8 @@ from django.contrib import admin
 from core.models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event_type", "who", "portal_name", "object_label"]
-    list_filter = ["event_type"]
-    search_fields = ["portal_name", "object_label", "actor_label", "actor__email"]
-    list_select_related = ["actor"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (audit rows, orders, webhook events)."""
 
     def has_add_permission(self, request):
         return False
@@ -23,3 +18,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event_type", "who", "portal_name", "object_label"]
+    list_filter = ["event_type"]
+    search_fields = ["portal_name", "object_label", "actor_label", "actor__email"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"

@@ -15,7 +15,7 @@ from tests.billing.conftest import DECLINED_CARD, GOOD_CARD
 from tests.billing.live import cleanup, live_billing, wait_until  # noqa: F401
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 
-pytestmark = [needs_chromium, pytest.mark.slow]
+pytestmark = needs_chromium
 
 
 def _link_from_mail(live, marker: str, subdomain: str) -> str:

@@ -16,6 +16,7 @@ from PIL import ExifTags, Image
 from core.media import CleanImage, MiB, read_upload, safe_filename
 from core.media.raster import MAX_PIXELS, clean_raster, downscale, open_raster
 from core.media.svg import clean_svg, looks_like_markup
+from tests.core.images import gps_exif
 
 
 @pytest.fixture(autouse=True)
@@ -29,17 +30,6 @@ def make_image(fmt: str, size: tuple[int, int] = (40, 20), **save_args) -> bytes
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, fmt, **save_args)
     return out.getvalue()
-
-
-def gps_exif() -> bytes:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SecretCam"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (13.0, 24.0, 36.0)
-    return exif.tobytes()
 
 
 def png_with_size(width: int, height: int) -> bytes:

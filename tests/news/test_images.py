@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import Image, PngImagePlugin
 
 import news.services
 from features.models import Plan
@@ -23,6 +23,7 @@ from news.services import post_create
 from tenants.storage import portal_media_root
 from tests.accounts.factories import UserFactory, host_of
 from tests.conftest import in_portal
+from tests.core.images import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 
@@ -31,22 +32,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-def _jpeg_with_gps(size: tuple[int, int] = (64, 48)) -> bytes:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SecretCam"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (54.0, 19.0, 20.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (10.0, 7.0, 40.0)
-    out = io.BytesIO()
-    Image.new("RGB", size, (30, 120, 200)).save(out, "JPEG", exif=exif.tobytes())
-    data = out.getvalue()
-    with Image.open(io.BytesIO(data)) as original:
-        assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the fixture carries GPS
-    return data
 
 
 def _png_with_padding(padding: int) -> bytes:
@@ -75,7 +60,7 @@ def _set_storage_quota(portal, megabytes: int) -> None:
 def test_jpeg_with_gps_is_stored_without_exif(portal_a):
     with in_portal(portal_a):
         post = post_create(
-            author=UserFactory(), body="Vom Strand", image=_upload("strand.jpg", _jpeg_with_gps())
+            author=UserFactory(), body="Vom Strand", image=_upload("strand.jpg", jpeg_with_gps())
         )
 
     stored = (portal_media_root(portal_a) / post.image.name).read_bytes()
@@ -93,7 +78,7 @@ def test_large_photo_is_scaled_down_to_2000_px(portal_a):
         post = post_create(
             author=UserFactory(),
             body="Panorama",
-            image=_upload("panorama.jpg", _jpeg_with_gps((4000, 1000))),
+            image=_upload("panorama.jpg", jpeg_with_gps((4000, 1000))),
         )
 
     with Image.open(portal_media_root(portal_a) / post.image.name) as image:
@@ -186,7 +171,7 @@ def test_image_whose_stored_bytes_do_not_fit_is_refused_and_nothing_is_written(p
             post_create(
                 author=UserFactory(),
                 body="Passt nicht",
-                image=_upload("foto.jpg", _jpeg_with_gps()),
+                image=_upload("foto.jpg", jpeg_with_gps()),
             )
         assert not Post.objects.filter(body="Passt nicht").exists()
 
@@ -202,7 +187,7 @@ def test_photo_posted_through_the_page_is_served_without_exif(portal_a):
         client.force_login(member)
 
     response = client.post(
-        "/posts/new/", {"body": "Foto vom Fest", "image": _upload("fest.jpg", _jpeg_with_gps())}
+        "/posts/new/", {"body": "Foto vom Fest", "image": _upload("fest.jpg", jpeg_with_gps())}
     )
 
     assert response.status_code == 302

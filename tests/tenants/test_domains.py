@@ -93,6 +93,11 @@ def _domain_rows(portal=None) -> list[tuple]:
         return rows()
 
 
+def _rows_anywhere(portal) -> list[tuple]:
+    """Domain events in `portal`'s log and in public, without saying which log (and portal)."""
+    return [row[:4] for row in _domain_rows(portal) + _domain_rows()]
+
+
 def test_own_domain_is_routed_only_after_dns_verification(
     portal_b, dns_zone, django_capture_on_commit_callbacks
 ):
@@ -123,13 +128,51 @@ def test_own_domain_is_routed_only_after_dns_verification(
     assert (response.status_code, response["Location"]) == (302, DOMAINS)
     assert portal_base_url(portal_b) == "http://www.beta-verein.example:8000/"
 
-    # What the admin did is in the portal's own log; the DNS check is the platform's.
+    # What the admin did is in the portal's own log; the one successful DNS check by its system
+    # actor (the failed one wrote nothing). Which log the check belongs in is pinned below.
     name = "www.beta-verein.example"
-    assert _domain_rows(portal_b) == [
+    assert [row for row in _domain_rows(portal_b) if row[1] is not None] == [
         (EventType.DOMAIN_ADDED, admin.pk, "", name, None),
         (EventType.DOMAIN_MADE_PRIMARY, admin.pk, "", name, None),
     ]
-    assert _domain_rows() == [(EventType.DOMAIN_VERIFIED, None, "dns check", name, portal_b.pk)]
+    assert [row for row in _rows_anywhere(portal_b) if row[1] is None] == [
+        (EventType.DOMAIN_VERIFIED, None, "dns check", name)
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="code bug: tenants/views.py domain_action sends verify_domain with a bare "
+    "transaction.on_commit(...delay()); outside a transaction (production) that runs at once "
+    "inside the portal request, so the task runs in the portal's schema, not in public as "
+    "tenants/tasks.py says, and the DNS check's audit row lands in the portal's log",
+)
+def test_the_dns_check_an_admin_asks_for_runs_in_public_as_it_would_in_production(
+    portal_b, dns_zone, django_capture_on_commit_callbacks
+):
+    domain = Domain.objects.create(
+        domain="pruefung.example",
+        tenant=portal_b,
+        is_primary=False,
+        is_verified=False,
+        verification_token="token-of-beta",
+    )
+    dns_zone.txt[challenge_name(domain)] = [domain.verification_token]
+    _, admin = _admin(portal_b)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert admin.post(f"{DOMAINS}{domain.pk}/verify/").status_code == 302
+    # Requests run in autocommit, so on_commit callbacks fire at once, inside the request, which
+    # is in the portal's schema; here the test's transaction deferred them until after it.
+    with in_portal(portal_b):
+        for callback in callbacks:
+            callback()
+
+    domain.refresh_from_db()
+    assert domain.is_verified
+    assert _domain_rows() == [
+        (EventType.DOMAIN_VERIFIED, None, "dns check", "pruefung.example", portal_b.pk)
+    ]
+    assert _domain_rows(portal_b) == []
 
 
 def test_domains_page_sends_visitors_to_login_refuses_members_and_serves_admins(portal_b):
@@ -210,15 +253,15 @@ def test_admin_gets_404_for_another_portals_domain_whose_own_admin_may_act_on_it
         assert domain.is_primary == (action == "primary")
         if action == "primary":
             assert portal_base_url(portal_c) == "http://gamma-verein.example:8000/"
-    expected = {
-        "verify": (
-            [],
-            [(EventType.DOMAIN_VERIFIED, None, "dns check", domain.domain, portal_c.pk)],
-        ),
-        "primary": ([(EventType.DOMAIN_MADE_PRIMARY, owner.pk, "", domain.domain, None)], []),
-        "remove": ([(EventType.DOMAIN_REMOVED, owner.pk, "", domain.domain, None)], []),
+    by_whom = (None, "dns check") if action == "verify" else (owner.pk, "")
+    event_type = {
+        "verify": EventType.DOMAIN_VERIFIED,
+        "primary": EventType.DOMAIN_MADE_PRIMARY,
+        "remove": EventType.DOMAIN_REMOVED,
     }[action]
-    assert (_domain_rows(portal_c), _domain_rows()) == expected
+    assert _rows_anywhere(portal_c) == [(event_type, *by_whom, domain.domain)]
+    if action != "verify":
+        assert _domain_rows() == []  # the owner's action is in the owner's portal's log
     assert _domain_rows(portal_b) == []
 
 

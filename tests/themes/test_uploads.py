@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 from PIL import ExifTags, Image, PngImagePlugin
 
+from tests.core.images import gps_exif
 from themes.uploads import (
     FAVICON_SIZES,
     MAX_BYTES,
@@ -47,20 +48,6 @@ def make_image(
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, fmt, **save_args)
     return out.getvalue()
-
-
-def gps_exif(orientation: int | None = None) -> bytes:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SecretCam"
-    exif[ExifTags.Base.Model] = "Model-X-42"
-    if orientation:
-        exif[ExifTags.Base.Orientation] = orientation
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (13.0, 24.0, 36.0)
-    return exif.tobytes()
 
 
 def open_clean(result: CleanImage) -> Image.Image:
