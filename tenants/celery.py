@@ -99,15 +99,17 @@ class PortalTask(Task):
             reset_current_portal(token)
 
 
-def enqueue_on_commit(task, /, *, in_portal=None, **kwargs) -> None:
+def enqueue_on_commit(task, /, *, in_portal=None, in_public: bool = False, **kwargs) -> None:
     """Send `task` with `kwargs` once the current transaction commits.
 
     `task` is a task or its registered name; services name their tasks ("billing.tasks.…"), so a
     services module never imports the tasks module that imports it. The task runs in
-    `in_portal`'s schema, or in the current one, captured now: by commit time the connection may
-    already be back in public.
+    `in_portal`'s schema, in public (`in_public`), or in the current one, captured now: by commit
+    time the connection may already be back in public.
     """
-    if in_portal is not None:
+    if in_public:
+        schema = _public_schema()
+    elif in_portal is not None:
         schema = in_portal.schema_name
     else:
         schema = getattr(connection, "schema_name", None) or _public_schema()

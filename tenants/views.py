@@ -7,7 +7,6 @@ import mimetypes
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils._os import safe_join
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tenants import selectors
+from tenants.celery import enqueue_on_commit
 from tenants.models import Domain
 from tenants.services.domains import (
     dns_instructions,
@@ -102,7 +102,8 @@ def domain_action(request, pk: int, action: str):
     domain = _portal_domain(request, pk)
     try:
         if action == "verify":
-            transaction.on_commit(lambda: verify_domain.delay(domain_id=domain.pk))
+            # A platform check, recorded in the public log, whichever portal asked for it.
+            enqueue_on_commit(verify_domain, in_public=True, domain_id=domain.pk)
             messages.info(request, _("The DNS check is running; reload this page in a moment."))
         elif action == "primary":
             domain_make_primary(domain=domain, actor=request.user)

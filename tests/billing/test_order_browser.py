@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connections
 
 from billing.models import Order
 from tenants.models import Portal
@@ -71,6 +72,9 @@ def browser_page(live_billing, monkeypatch):  # noqa: F811
             yield browser.new_page(viewport={"width": 1000, "height": 900}, locale="en-GB")
         finally:
             browser.close()
+            # Queries made while Playwright's event loop runs in this thread use a connection of
+            # their own; it would keep the test database from being dropped.
+            connections.close_all()
 
 
 def test_ordering_professional_in_the_browser_ends_with_the_invitation_to_set_a_password(

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from billing.models import BillingAccount, StripeEvent
@@ -115,7 +116,10 @@ def test_same_event_concurrently_is_processed_once(committed, settings, localstr
     results = []
 
     def deliver():
-        results.append(_post(Client(), payload).content)
+        try:
+            results.append(_post(Client(), payload).content)
+        finally:
+            connections.close_all()  # this thread's own connection
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     try:

@@ -140,13 +140,6 @@ def test_own_domain_is_routed_only_after_dns_verification(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code bug: tenants/views.py domain_action sends verify_domain with a bare "
-    "transaction.on_commit(...delay()); outside a transaction (production) that runs at once "
-    "inside the portal request, so the task runs in the portal's schema, not in public as "
-    "tenants/tasks.py says, and the DNS check's audit row lands in the portal's log",
-)
 def test_the_dns_check_an_admin_asks_for_runs_in_public_as_it_would_in_production(
     portal_b, dns_zone, django_capture_on_commit_callbacks
 ):

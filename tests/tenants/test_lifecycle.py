@@ -111,7 +111,8 @@ def test_without_an_operator_the_platform_is_the_actor():
 
 
 def test_a_portal_member_is_never_recorded_as_the_operator_and_nothing_changes(portal_a):
-    # An account of portal A's schema: its id names someone else in public.
+    # An administrator of portal A is an account of A's schema: in public, where operator
+    # actions are recorded, their id would name someone else.
     member = admin_of(portal_a)
     events_before = AuditEvent.objects.count()
 

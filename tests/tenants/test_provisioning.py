@@ -27,7 +27,7 @@ from tenants.schema_clone import describe_schema
 from tenants.schemas import create_schema, drop_schema, migrate_schema
 from tenants.services import portal_provision, validate_subdomain, validate_subdomain_form
 from tenants.services.provisioning import PortalProvisioning, schema_name_for
-from tests.accounts.factories import staff_user
+from tests.accounts.factories import member_of, staff_user
 from tests.conftest import in_portal
 from themes.models import Theme
 
@@ -124,7 +124,6 @@ def test_provisioned_portal_has_admin_theme_domain_audit_event_and_mails_the_inv
             (EventType.MEMBER_INVITED, None, "provisioning"),
         ]
         assert not AuditEvent.objects.filter(portal__isnull=False).exists()
-    with in_portal(portal):
         admin = User.objects.get()
         assert (admin.email, admin.role, admin.display_name) == (
             "chef@neu.example",
@@ -231,8 +230,7 @@ def test_a_system_actor_is_recorded_by_name():
 
 @pytest.mark.django_db
 def test_a_portal_member_is_refused_as_the_actor_and_nothing_is_created(portal_a):
-    with in_portal(portal_a):
-        member = User.objects.create_user("chef@alpha.example", "egal-egal-egal")
+    member = member_of(portal_a)
     media_before = _media_folders()
 
     with pytest.raises(ValueError, match="actor is an account of schema"):
@@ -252,9 +250,9 @@ def test_subdomain_form_is_checked_without_a_query(django_assert_num_queries, en
 
 
 @pytest.mark.django_db
-def test_a_taken_subdomain_passes_the_form_check_but_not_the_full_one(portal_a):
+def test_a_taken_subdomain_passes_the_form_check_but_not_the_full_one(portal_a, english):
     assert validate_subdomain_form(portal_a.slug) == portal_a.slug
-    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(ValidationError) as excinfo:
         validate_subdomain(portal_a.slug.upper())
     assert excinfo.value.message_dict == {
         "subdomain": [f"The subdomain „{portal_a.slug}“ is already taken."]
