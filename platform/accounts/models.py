@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,6 +14,12 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
     MODERATOR = "moderator", _("Moderator")
     ADMIN = "admin", _("Administrator")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    PENDING = "pending", _("awaiting approval")
+    BLOCKED = "blocked", _("blocked")
 
 
 class UserManager(BaseUserManager):
@@ -40,7 +47,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # Only accounts with status "active" may log in; `is_active` mirrors it for Django's auth.
+    status = models.CharField(
+        _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, db_index=True)
     # Only meaningful in the public schema: platform staff may use the operator console.
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -78,3 +90,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_portal_admin(self) -> bool:
         return self.is_active and self.role == Role.ADMIN
+
+
+class RegistrationPolicy(models.TextChoices):
+    OPEN = "open", _("open: anyone may register")
+    APPROVAL = "approval", _("open, an administrator approves each new member")
+    INVITATION = "invitation", _("by invitation only")
+    DOMAINS = "domains", _("only addresses of certain e-mail domains")
+
+
+class MembershipPolicy(models.Model):
+    """How people become members of this portal, and what visitors may see. One row per portal
+    schema (accounts.selectors.membership_policy creates it on first use)."""
+
+    registration = models.CharField(
+        _("registration"),
+        max_length=12,
+        choices=RegistrationPolicy.choices,
+        default=RegistrationPolicy.OPEN,
+    )
+    allowed_domains = ArrayField(
+        models.CharField(max_length=253),
+        default=list,
+        blank=True,
+        verbose_name=_("allowed e-mail domains"),
+    )
+    members_only = models.BooleanField(
+        _("members only"),
+        default=False,
+        help_text=_("Visitors see only the start page and the legal pages."),
+    )
+    admin_mfa_required = models.BooleanField(
+        _("administrators must use two-factor login"), default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership policy")
+
+    def __str__(self) -> str:
+        return self.get_registration_display()

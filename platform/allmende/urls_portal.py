@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("accounts/", include("accounts.urls")),
     manage_path("manage/features/", include("features.urls"), nav=_("Administration")),
+    manage_path("manage/members/", include("members.urls"), nav=_("Members")),
     path("", include("themes.urls")),
     manage_path("manage/billing/", include("billing.urls_portal"), nav=_("Billing")),
     manage_path(

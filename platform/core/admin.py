@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
 
@@ -22,8 +23,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "event_type", "who", "portal_name", "object_label"]
+    list_display = ["created_at", "event", "who", "portal_name", "object_label"]
     list_filter = ["event_type"]
     search_fields = ["portal_name", "object_label", "actor_label", "actor__email"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("event"), ordering="event_type")
+    def event(self, row: AuditEvent) -> str:
+        return row.event_label

@@ -19,7 +19,9 @@ from core.event_types import EventType
 
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    event_type = models.CharField(_("event"), max_length=60, choices=EventType.choices)
+    # No `choices` here: the enum grows with every module, and the column never needs to know.
+    # audit_record accepts only EventType values.
+    event_type = models.CharField(_("event"), max_length=60, db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -57,7 +59,14 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_event_type_display()} ({self.who})"
+        return f"{self.event_label} ({self.who})"
+
+    @property
+    def event_label(self) -> str:
+        try:
+            return str(EventType(self.event_type).label)
+        except ValueError:
+            return self.event_type
 
     @property
     def who(self) -> str:
