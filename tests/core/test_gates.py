@@ -67,6 +67,7 @@ def test_the_admin_navigation_lists_the_admin_areas_the_portal_has(portal_b):
     set_feature(portal_b, "own_domain", True)
     assert _nav_links(admin) == [
         "/manage/features/",
+        "/manage/members/",
         "/manage/theme/",
         "/manage/billing/",
         "/manage/domains/",

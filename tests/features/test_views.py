@@ -37,6 +37,7 @@ SETTINGS_URL = "/manage/features/"
 LOGIN_REDIRECT = f"/accounts/login/?next={SETTINGS_URL}"
 ADMIN_PAGES = {
     "/manage/features/": "Administration",
+    "/manage/members/": "Members",
     "/manage/theme/": "Theme",
     "/manage/billing/": "Billing",
     "/manage/domains/": "Domains",
