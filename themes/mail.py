@@ -61,3 +61,20 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
     message = EmailMultiAlternatives(subject, text, _sender(base["sender_name"], address), [to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_themed_text(*, to: str, subject: str, text: str, language: str = "") -> None:
+    """Send a mail whose subject and text are rendered already (allauth's templates), in the
+    portal's branding: its sender name, and the text's paragraphs in its HTML layout."""
+    base = themed_context()
+    with translation.override(language or translation.get_language() or base["language"]):
+        html = render_to_string(
+            "themes/email/text.html",
+            {**base, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()]},
+        )
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), text, _sender(base["sender_name"], address), [to]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

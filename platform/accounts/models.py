@@ -70,6 +70,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
 
     def __str__(self) -> str:
+        # An erased account (core.privacy.member_erase) keeps only a placeholder address.
+        if self.email.endswith("@invalid"):
+            return str(_("Former member"))
         return self.display_name or self.email
 
     # An account exists in one schema (public: staff; a portal's: its members). Remembering

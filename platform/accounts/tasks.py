@@ -34,3 +34,20 @@ def send_invitation(*, user_id: int) -> None:
         language=user.language,
     )
     logger.info("Invitation sent to user %s.", user.pk)
+
+
+@shared_task
+def notify_admins_member_limit() -> int:
+    """Someone could not register because the plan's member limit is reached: tell the admins."""
+    from accounts.selectors import active_admins
+
+    admins = list(active_admins())
+    base_url = themed_context()["portal_url"]
+    for admin in admins:
+        send_themed_mail(
+            to=admin.email,
+            template="accounts/email/member_limit",
+            context={"billing_url": f"{base_url}manage/billing/"},
+            language=admin.language,
+        )
+    return len(admins)

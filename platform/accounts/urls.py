@@ -1,25 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+"""Our own account pages: setting the password from an invitation. Log in, sign up, log out,
+password reset and e-mail change are django-allauth's (mounted beside this, at accounts/)."""
 
-from accounts.forms import EmailAuthenticationForm
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=EmailAuthenticationForm
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
         "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/set_password.html",
-            success_url=reverse_lazy("accounts:login"),
-            post_reset_login=False,
-        ),
+        views.InvitationSetPasswordView.as_view(),
         name="set_password",
     ),
 ]

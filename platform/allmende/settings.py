@@ -63,6 +63,8 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "allauth",
+    "allauth.account",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -70,6 +72,8 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "core",
     "accounts",
+    "allauth",
+    "allauth.account",
     "themes",
     "news",
     "members",
@@ -98,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.MembersOnlyMiddleware",
     "core.gates.AdminGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -117,6 +123,7 @@ TEMPLATES = [
                 "tenants.context_processors.portal",
                 "features.gate.context",
                 "core.gates.context",
+                "accounts.context_processors.accounts",
                 "billing.context_processors.billing_notice",
             ],
         },
@@ -171,10 +178,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Passwords are hashed with Argon2; older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 7  # invitation links stay valid for a week
+
+# Member accounts (django-allauth), per portal schema: login by e-mail, sign-up with mandatory
+# verification, allauth's rate limits. accounts.adapter routes every account creation through
+# our services (registration policy, member limit, audit log); the platform host has no sign-up.
+ACCOUNT_ADAPTER = "accounts.adapter.PortalAccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# An address that exists gets a clear message instead of a pretend success (the rule).
+ACCOUNT_PREVENT_ENUMERATION = False
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
@@ -305,4 +337,4 @@ BILLING_GRACE_DAYS = env.get_int("BILLING_GRACE_DAYS", 14)
 BILLING_VAT_PERCENT = env.get_int("BILLING_VAT_PERCENT", 19)
 
 if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

@@ -15,6 +15,7 @@ from tenants.views import serve_media
 urlpatterns = [
     path("", include("news.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     manage_path("manage/features/", include("features.urls"), nav=_("Administration")),
     manage_path("manage/members/", include("members.urls"), nav=_("Members")),
     path("", include("themes.urls")),

@@ -9,8 +9,14 @@ from news.models import Post
 
 
 def posts_visible_to(*, user) -> QuerySet[Post]:
-    """Every post the user may read, newest first (today: all of the portal's posts)."""
-    return Post.objects.select_related("author").order_by("-created_at")
+    """Every post the user may read, newest first: all of the portal's posts for its members;
+    for visitors, none if the portal is members-only."""
+    from accounts.selectors import membership_policy
+
+    posts = Post.objects.select_related("author").order_by("-created_at")
+    if not user.is_authenticated and membership_policy().members_only:
+        return posts.none()
+    return posts
 
 
 def latest_posts(*, user, limit: int = 20) -> QuerySet[Post]:

@@ -28,6 +28,13 @@ class UserFactory(DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            # A member made here has a known address, as if they had confirmed it (allauth
+            # lets nobody log in before that).
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"primary": True, "verified": True}
+            )
 
 
 def host_of(portal) -> str:
@@ -61,7 +68,7 @@ def logged_in_client(portal, user: User, **client_options) -> Client:
 def log_in(client: Client, user: User, password: str | None = None) -> Client:
     """Log in through the portal's login form, as a person would."""
     response = client.post(
-        "/accounts/login/", {"username": user.email, "password": password or PASSWORD}
+        "/accounts/login/", {"login": user.email, "password": password or PASSWORD}
     )
     assert response.status_code == 302, response.content[:500]
     return client

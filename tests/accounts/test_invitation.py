@@ -45,7 +45,7 @@ def test_invited_admin_sets_a_password_and_logs_in(
     )
     assert response.status_code == 302
     login = client.post(
-        "/accounts/login/", {"username": "chair@gamma.example", "password": "a-long-new-password"}
+        "/accounts/login/", {"login": "chair@gamma.example", "password": "a-long-new-password"}
     )
     assert login.status_code == 302
     with in_portal(portal):

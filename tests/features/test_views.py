@@ -197,7 +197,7 @@ def test_anonymous_visitor_is_sent_to_log_in_and_comes_back_as_admin(client_b, p
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
     admin = admin_of(portal_b)
-    login = client_b.post(LOGIN_REDIRECT, {"username": admin.email, "password": PASSWORD})
+    login = client_b.post(LOGIN_REDIRECT, {"login": admin.email, "password": PASSWORD})
     assert login.status_code == 302
     assert login["Location"] == SETTINGS_URL
     assert client_b.get(SETTINGS_URL).status_code == 200

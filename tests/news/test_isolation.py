@@ -80,7 +80,7 @@ def test_same_email_can_be_a_separate_member_in_each_portal(portal_a, portal_b, 
     assert "In Alpha" in page_a and "In Beta" not in page_a
     assert "In Beta" in page_b and "In Alpha" not in page_b
     other_password = Client(HTTP_HOST=host_of(portal_b)).post(
-        "/accounts/login/", {"username": "doppelt@example.org", "password": PASSWORD}
+        "/accounts/login/", {"login": "doppelt@example.org", "password": PASSWORD}
     )
     assert other_password.status_code == 200  # the form again: A's password is not B's
 
@@ -315,7 +315,7 @@ def test_member_of_portal_a_cannot_log_in_on_portal_b(client_a, portal_a, portal
     member = member_of(portal_a)
     client_b = Client(HTTP_HOST=host_of(portal_b))
 
-    response = client_b.post("/accounts/login/", {"username": member.email, "password": PASSWORD})
+    response = client_b.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
 
     assert response.status_code == 200  # the form again, with an error
     assert settings.SESSION_COOKIE_NAME not in client_b.cookies
