@@ -14,6 +14,8 @@ prove a copy equals a migrated schema.
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 
 
@@ -253,6 +255,19 @@ def _copy_sequence_positions(cursor, source: str, target: str) -> None:
         cursor.execute("SELECT setval(%s, %s, true)", (f"{_qi(target)}.{_qi(name)}", last_value))
 
 
+def _same_meaning(definition: str | None) -> str | None:
+    """An index or constraint definition with its casts and parentheses folded away.
+
+    PostgreSQL prints an expression as it re-parsed it: Django's `type IN ('a', 'b')` comes back
+    as `ANY ((ARRAY['a'::varchar, …])::text[])`, and that text, executed again by the copy,
+    comes back as `ANY (ARRAY[('a'::varchar)::text, …])`. Same index, other words; compare the
+    words that matter."""
+    if definition is None:
+        return None
+    folded = re.sub(r"::[a-z ]+(\[\])?", "", definition)
+    return re.sub(r"[()\s]", "", folded)
+
+
 def describe_schema(schema: str) -> dict:
     """A comparable fingerprint of a schema's catalog, with the schema name itself removed."""
 
@@ -309,8 +324,10 @@ def describe_schema(schema: str) -> dict:
     return {
         "tables": tables,
         "columns": [tuple(strip(v) if isinstance(v, str) else v for v in row) for row in columns],
-        "constraints": [(t, n, k, strip(d), a, b) for t, n, k, d, a, b in constraints],
-        "indexes": [(t, n, strip(d)) for t, n, d in indexes],
+        "constraints": [
+            (t, n, k, _same_meaning(strip(d)), a, b) for t, n, k, d, a, b in constraints
+        ],
+        "indexes": [(t, n, _same_meaning(strip(d))) for t, n, d in indexes],
         "sequences": sequences,
         "migrations": migrations,
     }

@@ -16,6 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import connection
 from django.http import HttpRequest
 
@@ -109,3 +110,12 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return canonical_url(super().get_email_confirmation_url(request, emailconfirmation))
+
+
+class PortalMfaAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        """The authenticator app lists the portal by its name (or the platform's)."""
+        portal = getattr(connection, "tenant", None)
+        if getattr(portal, "uid", None) is not None:
+            return portal.name
+        return "Allmende"

@@ -10,7 +10,9 @@ MembershipPolicy has no relation to a user and needs nothing here.
 
 django-allauth's e-mail addresses (account.EmailAddress) are registered here too, as part of
 the account: exported with their verified/primary flags, deleted on erasure, so that no
-address of the person is left to log in with or to be found by.
+address of the person is left to log in with or to be found by. So are their second factors
+(mfa.Authenticator): the export says which kinds they set up and when they were last used,
+never the secrets (TOTP key, recovery codes), which are credentials; erasing deletes them.
 """
 
 from __future__ import annotations
@@ -79,4 +81,30 @@ if apps.is_installed("allauth.account"):
         apps.get_model("account", "EmailAddress"),
         exporter=_email_addresses_export,
         eraser=_email_addresses_erase,
+    )
+
+
+def _authenticators_export(user: User) -> list[gdpr.Row]:
+    model = apps.get_model("mfa", "Authenticator")
+    return [
+        {
+            "type": row["type"],
+            "created_at": row["created_at"].isoformat(),
+            "last_used_at": row["last_used_at"].isoformat() if row["last_used_at"] else None,
+        }
+        for row in model.objects.filter(user=user)
+        .order_by("pk")
+        .values("type", "created_at", "last_used_at")
+    ]
+
+
+def _authenticators_erase(user: User, *, keep_content: bool) -> None:
+    apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
+
+
+if apps.is_installed("allauth.mfa"):
+    gdpr.register(
+        apps.get_model("mfa", "Authenticator"),
+        exporter=_authenticators_export,
+        eraser=_authenticators_erase,
     )

@@ -1,6 +1,11 @@
-"""A members-only portal shows visitors its start page, the legal pages and the way in, nothing
-else: every other page sends them to the login page. (What the start page itself lists is
-decided by the selectors, which show visitors nothing internal there.)"""
+"""Who may see what before anything else runs.
+
+- A members-only portal shows visitors its start page, the legal pages and the way in, nothing
+  else: every other page sends them to the login page. (What the start page itself lists is
+  decided by the selectors, which show visitors nothing internal there.)
+- Two-factor login is required for platform staff in the operator console and for a portal's
+  admins in its admin area where the portal requires it: without an authenticator set up, those
+  pages send them to set one up first."""
 
 from __future__ import annotations
 
@@ -36,3 +41,40 @@ class MembersOnlyMiddleware:
             if membership_policy().members_only:
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+MFA_SETUP_URL = "/accounts/2fa/totp/activate/"
+
+
+class RequiredMfaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._required(request):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(request.user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+                from django.utils.http import urlencode
+                from django.utils.translation import gettext as _
+
+                messages.info(
+                    request,
+                    _("Please set up two-factor login first: these pages require it."),
+                )
+                return redirect(f"{MFA_SETUP_URL}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _required(request) -> bool:
+        if getattr(request, "portal", None) is None:
+            return request.path.startswith("/operator/") and request.user.is_staff
+        if not request.path.startswith("/manage/") or not getattr(
+            request.user, "is_portal_admin", False
+        ):
+            return False
+        from accounts.selectors import membership_policy
+
+        return membership_policy().admin_mfa_required

@@ -65,6 +65,7 @@ SHARED_APPS = [
     "rest_framework",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -74,6 +75,7 @@ TENANT_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "themes",
     "news",
     "members",
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.MembersOnlyMiddleware",
+    "accounts.middleware.RequiredMfaMiddleware",
     "core.gates.AdminGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -207,6 +210,10 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # An address that exists gets a clear message instead of a pretend success (the rule).
 ACCOUNT_PREVENT_ENUMERATION = False
+# Two-factor login: an authenticator app (TOTP) with recovery codes. Required for platform staff
+# in the operator console, and for a portal's admins where the portal says so.
+MFA_ADAPTER = "accounts.adapter.PortalMfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core.views import healthz
 from tenants.views import platform_home, tls_allowed
@@ -12,7 +13,13 @@ admin.site.site_title = "Allmende operators"
 urlpatterns = [
     path("", platform_home, name="platform_home"),
     path("", include("billing.urls")),
+    # The console's own login would skip two-factor: staff log in through allauth.
+    path(
+        "operator/login/",
+        RedirectView.as_view(url="/accounts/login/?next=/operator/", query_string=False),
+    ),
     path("operator/", admin.site.urls),
+    path("accounts/", include("accounts.urls_platform")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("internal/tls-allowed", tls_allowed, name="tls_allowed"),

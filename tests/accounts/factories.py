@@ -51,10 +51,32 @@ def admin_of(portal, **fields) -> User:
     return member_of(portal, Role.ADMIN, **fields)
 
 
-def staff_user(**fields) -> User:
-    """A platform operator (public schema) who may use the console."""
+def staff_user(*, two_factor: bool = True, **fields) -> User:
+    """A platform operator (public schema) who may use the console: the console requires
+    two-factor login, so by default the operator has an authenticator app set up."""
     fields.setdefault("email", "operator@allmende.example")
-    return UserFactory(is_staff=True, is_superuser=True, role=Role.ADMIN, **fields)
+    user = UserFactory(is_staff=True, is_superuser=True, role=Role.ADMIN, **fields)
+    if two_factor:
+        mfa_activate(user)
+    return user
+
+
+def mfa_activate(user: User) -> str:
+    """Set up an authenticator app for `user` (in the current schema); returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code the authenticator app shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def logged_in_client(portal, user: User, **client_options) -> Client:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
-from accounts.models import User
 from billing import services
 from billing.models import BillingAccount
 from billing.stripe_api import client as stripe_client
 from features.models import Plan
+from tests.accounts.factories import staff_user
 
 
 def test_sync_stripe_plans_is_idempotent_and_follows_price_changes(stripe_on, capsys):
@@ -25,7 +25,7 @@ def test_sync_stripe_plans_is_idempotent_and_follows_price_changes(stripe_on, ca
 def test_overview_shows_recurring_revenue_failed_payments_and_grace(paid_order):
     order = paid_order
     BillingAccount.objects.filter(portal=order.portal).update(status="past_due")
-    staff = User.objects.create_superuser("ops@allmende.example", "a-long-password")
+    staff = staff_user(email="ops@allmende.example")
     console = Client(HTTP_HOST="localhost")
     console.force_login(staff)
     page = console.get("/operator/billing/billingaccount/overview/")

@@ -140,7 +140,10 @@ def test_operator_console_is_404_on_a_portal_host(client_a, platform_client):
     assert client_a.get("/operator/login/").status_code == 404
     assert client_a.get("/operator/tenants/portal/").status_code == 404
     # The same paths exist on the platform host.
-    assert platform_client.get("/operator/login/").status_code == 200
+    # The console's own login leads to the two-factor login of allauth.
+    login = platform_client.get("/operator/login/")
+    assert login.status_code == 302 and login["Location"] == "/accounts/login/?next=/operator/"
+    assert platform_client.get("/accounts/login/?next=/operator/").status_code == 200
     assert platform_client.get("/operator/tenants/portal/").status_code == 302
 
 
