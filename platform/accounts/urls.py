@@ -7,6 +7,9 @@ from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("me/", views.account_overview, name="overview"),
+    path("me/data/", views.data_download, name="data"),
+    path("me/delete/", views.account_delete, name="delete"),
     path(
         "set-password/<uidb64>/<token>/",
         views.InvitationSetPasswordView.as_view(),

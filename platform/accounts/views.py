@@ -1,9 +1,23 @@
-"""Accepting an invitation: the link from the mail sets the first password."""
+"""A member's own account pages: accepting an invitation, the account overview, downloading
+their data (GDPR Art. 15/20) and deleting the account (Art. 17). Log in, sign-up, password,
+e-mail and two-factor pages are allauth's."""
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.services import invitation_accept
+from core.privacy import member_data_export, member_erase
 
 
 class InvitationSetPasswordView(auth_views.PasswordResetConfirmView):
@@ -15,3 +29,52 @@ class InvitationSetPasswordView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         invitation_accept(user=form.user)  # the link came to this address: it is theirs
         return response
+
+
+@login_required
+def account_overview(request):
+    return render(request, "accounts/account.html", {"delete_form": DeleteAccountForm()})
+
+
+@login_required
+@require_POST
+def data_download(request):
+    archive = member_data_export(user=request.user)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
+    return response
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    content = forms.ChoiceField(
+        label=gettext_lazy("What you wrote"),
+        choices=[
+            ("keep", gettext_lazy("Keep it, shown as by a former member")),
+            ("delete", gettext_lazy("Delete it with the account")),
+        ],
+        widget=forms.RadioSelect,
+        initial="keep",
+    )
+
+
+@login_required
+@require_POST
+def account_delete(request):
+    form = DeleteAccountForm(request.POST)
+    if form.is_valid() and not request.user.check_password(form.cleaned_data["password"]):
+        form.add_error("password", _("The password is not right."))
+    if form.is_valid():
+        try:
+            member_erase(user=request.user, keep_content=form.cleaned_data["content"] == "keep")
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted."))
+            return redirect("/")
+    return render(request, "accounts/account.html", {"delete_form": form}, status=400)
