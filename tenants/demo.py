@@ -31,6 +31,8 @@ class DemoPortal:
     intro: str
     members: tuple[tuple[str, str, str], ...]  # (email, display name, role)
     posts: tuple[str, ...]
+    registration: str = "open"  # accounts.models.RegistrationPolicy
+    members_only: bool = False
 
 
 DEMO_PORTALS = (
@@ -86,6 +88,8 @@ DEMO_PORTALS = (
             ("ehrenamt@nachbarschaft.example", "Tom Weber", "member"),
         ),
         posts=("Protokoll der Vorstandssitzung ist im Dokumentenordner.",),
+        registration="invitation",
+        members_only=True,
     ),
 )
 
@@ -127,19 +131,56 @@ def _seed_theme(demo: DemoPortal) -> None:
     theme_publish(actor_label="seed_demo")
 
 
+# The console requires two-factor login. The demo operator gets an authenticator whose secret
+# is printed (add it to an authenticator app) and recovery codes; both are as public as the
+# demo password, which is why the seed refuses production.
+DEMO_TOTP_SECRET = "ALLMENDEDEMOSECRETKEYFORTOTPABCD"  # noqa: S105 (public demo data)
+
+
+def _demo_two_factor(operator) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=operator, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(operator, DEMO_TOTP_SECRET)
+    if not Authenticator.objects.filter(
+        user=operator, type=Authenticator.Type.RECOVERY_CODES
+    ).exists():
+        RecoveryCodes.activate(operator)
+
+
+def demo_recovery_codes() -> list[str]:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from accounts.models import User
+
+    operator = User.objects.filter(email__iexact=OPERATOR_EMAIL).first()
+    row = Authenticator.objects.filter(
+        user=operator, type=Authenticator.Type.RECOVERY_CODES
+    ).first()
+    return RecoveryCodes(row).get_unused_codes()[:3] if row else []
+
+
 def seed_demo() -> list[Portal]:
     if settings.PRODUCTION:
         raise ImproperlyConfigured(
             "The demo seed never runs in production: its passwords are public."
         )
-    from accounts.models import User
+    from accounts.models import MembershipPolicy, User
     from accounts.services import invitation_accept, user_create
     from news.models import Post
     from news.services import post_create
     from tenants.services import portal_provision
 
-    if not User.objects.filter(email__iexact=OPERATOR_EMAIL).exists():
-        User.objects.create_superuser(OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Operator")
+    operator = User.objects.filter(email__iexact=OPERATOR_EMAIL).first()
+    if operator is None:
+        operator = User.objects.create_superuser(
+            OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Operator"
+        )
+    invitation_accept(user=operator)  # an older demo's operator may lack a verified address
+    _demo_two_factor(operator)
 
     portals = []
     for demo in DEMO_PORTALS:
@@ -157,6 +198,10 @@ def seed_demo() -> list[Portal]:
             ).portal
         with tenant_context(portal):
             _seed_theme(demo)
+            MembershipPolicy.objects.update_or_create(
+                pk=1,
+                defaults={"registration": demo.registration, "members_only": demo.members_only},
+            )
             for email, display_name, role in demo.members:
                 user = User.objects.filter(email__iexact=email).first()
                 if user is None:
@@ -190,13 +235,21 @@ def demo_logins() -> list[str]:
         f"Platform site:     {platform_url()}",
         f"Order a portal:    {platform_url()}order/  (test card 4242 4242 4242 4242)",
         f"Operator console:  {platform_url()}operator/  ({OPERATOR_EMAIL} / {DEMO_PASSWORD})",
+        f"                   two-factor: authenticator secret {DEMO_TOTP_SECRET}, "
+        f"or a recovery code: {', '.join(demo_recovery_codes())}",
     ]
     for demo in DEMO_PORTALS:
         portal = Portal.objects.filter(slug=demo.subdomain).first()
         if portal is None:
             continue
         lines.append("")
-        lines.append(f"{demo.name} [{portal.plan.name}]: {portal_base_url(portal)}")
+        rules = []
+        if demo.registration != "open":
+            rules.append(f"registration: {demo.registration}")
+        if demo.members_only:
+            rules.append("members only")
+        note = f"  ({', '.join(rules)})" if rules else ""
+        lines.append(f"{demo.name} [{portal.plan.name}]: {portal_base_url(portal)}{note}")
         for email, _name, role in demo.members:
             lines.append(f"    {role:<10} {email} / {DEMO_PASSWORD}")
     return lines

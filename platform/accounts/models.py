@@ -36,7 +36,15 @@ class UserManager(BaseUserManager):
 
     def create_superuser(self, email: str, password: str | None = None, **fields):
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
-        return self.create_user(email, password, **fields)
+        user = self.create_user(email, password, **fields)
+        # Made at the command line by someone who runs the platform: the address is theirs,
+        # and allauth lets nobody log in with an unverified one.
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+        return user
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)

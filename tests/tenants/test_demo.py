@@ -1,0 +1,46 @@
+"""The demo `make up` seeds: three portals with members, the NGO intranet closed to visitors,
+an operator who passes the console's two-factor login with the printed secret; and seeding twice
+changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import MembershipPolicy, User
+from tenants.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, OPERATOR_EMAIL, demo_logins, seed_demo
+from tenants.models import Portal
+from tests.accounts.factories import totp_code
+from tests.conftest import in_portal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_is_seeded_idempotently_with_a_closed_intranet_and_a_two_factor_operator(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = seed_demo()
+    second = seed_demo()
+    assert [p.pk for p in first] == [p.pk for p in second]
+    intranet = Portal.objects.get(slug="nachbarschaft")
+    with in_portal(intranet):
+        policy = MembershipPolicy.objects.get()
+        assert (policy.registration, policy.members_only) == ("invitation", True)
+        assert User.objects.count() == 3
+
+    visitor = Client(HTTP_HOST=f"nachbarschaft.{settings.PLATFORM_DOMAIN}")
+    assert "Protokoll der Vorstandssitzung" not in visitor.get("/").content.decode()
+    member = Client(HTTP_HOST=f"nachbarschaft.{settings.PLATFORM_DOMAIN}")
+    member.post(
+        "/accounts/login/", {"login": "ehrenamt@nachbarschaft.example", "password": DEMO_PASSWORD}
+    )
+    assert "Protokoll der Vorstandssitzung" in member.get("/").content.decode()
+
+    console = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+    console.post("/accounts/login/", {"login": OPERATOR_EMAIL, "password": DEMO_PASSWORD})
+    console.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert console.get("/operator/").status_code == 200
+    printed = "\n".join(demo_logins())
+    assert DEMO_TOTP_SECRET in printed and "members only" in printed
