@@ -37,11 +37,13 @@ def _lock(*, member: User, actor: User) -> tuple[User, int]:
     """`member` re-read under a row lock, together with every active administrator (the actor
     among them), and how many active administrators there are besides the member.
     ValidationError if the member is gone or the actor is no longer an active administrator of
-    this portal (another admin demoted them a moment ago). ValueError for a member loaded from
-    another schema: its id would name someone else here."""
+    this portal (another admin demoted them a moment ago). ValueError for an account loaded
+    from another schema: its id would name someone else here."""
     schema = getattr(connection, "schema_name", None)
-    if getattr(member, "loaded_schema", schema) != schema:
-        raise ValueError(f"member is an account of schema {member.loaded_schema}, not {schema}.")
+    for role, user in (("member", member), ("actor", actor)):
+        loaded = getattr(user, "loaded_schema", schema)
+        if loaded != schema:
+            raise ValueError(f"{role} is an account of schema {loaded}, not {schema}.")
     rows = list(
         User.objects.select_for_update()
         .filter(Q(pk=member.pk) | Q(role=Role.ADMIN, status=MemberStatus.ACTIVE, is_active=True))

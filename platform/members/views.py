@@ -26,6 +26,11 @@ from members.forms import BlockForm, MemberFilterForm, MembershipPolicyForm, Rol
 LIST_PREFIX = "/manage/members/"
 
 
+def _roles() -> list[tuple[str, str]]:
+    # Translated once per page, not once per row and option.
+    return [(value, str(label)) for value, label in Role.choices]
+
+
 def member_list(request):
     form = MemberFilterForm(request.GET)
     members = selectors.members_filtered(**form.filters())
@@ -40,7 +45,7 @@ def member_list(request):
             "page_range": page_range,
             "pending": pending[: selectors.PENDING_SHOWN],
             "more_pending": len(pending) > selectors.PENDING_SHOWN,
-            "roles": Role.choices,
+            "roles": _roles(),
             "here": request.get_full_path(),
         },
     )
@@ -70,7 +75,7 @@ def member_detail(request, pk: int):
         {
             "member": member,
             "history": list(selectors.member_history(member)[:50]),
-            "roles": Role.choices,
+            "roles": _roles(),
             "block_form": BlockForm(),
             "here": request.get_full_path(),
         },
@@ -80,8 +85,12 @@ def member_detail(request, pk: int):
 def _back(request):
     """Back to the members page the form was sent from (with its filters and page)."""
     target = request.POST.get("next", "")
-    if target.startswith(LIST_PREFIX) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith(LIST_PREFIX)
+        and ".." not in target  # a browser would resolve it to a page outside
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return redirect(target)
     return redirect("members:list")
