@@ -133,36 +133,42 @@ def member_block(*, member: User, actor: User, reason: str = "") -> User:
     return fresh
 
 
-def member_unblock(*, member: User, actor: User) -> User:
-    """Let a blocked member log in again. Refused for an account that is not blocked."""
+def _status_change(
+    *, member: User, actor: User, expected: str, to: str, event_type: EventType, refusal: str
+) -> User:
     with transaction.atomic():
         fresh, _others = _lock(member=member, actor=actor)
-        if fresh.status != MemberStatus.BLOCKED:
-            raise ValidationError(_("%(name)s is not blocked.") % {"name": fresh})
-        _set_status(fresh, MemberStatus.ACTIVE)
+        if fresh.status != expected:
+            raise ValidationError(refusal % {"name": fresh})
+        _set_status(fresh, to)
         audit_record(
-            event_type=EventType.MEMBER_UNBLOCKED,
-            actor=actor,
-            obj=fresh,
-            detail={"from": MemberStatus.BLOCKED, "to": MemberStatus.ACTIVE},
+            event_type=event_type, actor=actor, obj=fresh, detail={"from": expected, "to": to}
         )
     return fresh
+
+
+def member_unblock(*, member: User, actor: User) -> User:
+    """Let a blocked member log in again. Refused for an account that is not blocked."""
+    return _status_change(
+        member=member,
+        actor=actor,
+        expected=MemberStatus.BLOCKED,
+        to=MemberStatus.ACTIVE,
+        event_type=EventType.MEMBER_UNBLOCKED,
+        refusal=_("%(name)s is not blocked."),
+    )
 
 
 def member_approve(*, member: User, actor: User) -> User:
     """Accept a registration that awaits approval: the account becomes active and can log in."""
-    with transaction.atomic():
-        fresh, _others = _lock(member=member, actor=actor)
-        if fresh.status != MemberStatus.PENDING:
-            raise ValidationError(_("%(name)s is not awaiting approval.") % {"name": fresh})
-        _set_status(fresh, MemberStatus.ACTIVE)
-        audit_record(
-            event_type=EventType.MEMBER_APPROVED,
-            actor=actor,
-            obj=fresh,
-            detail={"from": MemberStatus.PENDING, "to": MemberStatus.ACTIVE},
-        )
-    return fresh
+    return _status_change(
+        member=member,
+        actor=actor,
+        expected=MemberStatus.PENDING,
+        to=MemberStatus.ACTIVE,
+        event_type=EventType.MEMBER_APPROVED,
+        refusal=_("%(name)s is not awaiting approval."),
+    )
 
 
 def member_decline(*, member: User, actor: User) -> None:

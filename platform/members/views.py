@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -137,37 +138,31 @@ def member_block(request, pk: int):
     return _back(request)
 
 
-@require_POST
-def member_unblock(request, pk: int):
-    member = _member(pk)
-    _apply(
-        request,
-        lambda: services.member_unblock(member=member, actor=request.user),
-        _("%(name)s can log in again.") % {"name": member},
-    )
-    return _back(request)
+def _simple_action(service, done: str):
+    """A POST view that applies `service` to the member and goes back with `done` or the
+    refusal."""
+
+    @require_POST
+    def view(request, pk: int):
+        member = _member(pk)
+        _apply(
+            request,
+            lambda: service(member=member, actor=request.user),
+            done % {"name": member},
+        )
+        return _back(request)
+
+    return view
 
 
-@require_POST
-def member_approve(request, pk: int):
-    member = _member(pk)
-    _apply(
-        request,
-        lambda: services.member_approve(member=member, actor=request.user),
-        _("%(name)s is approved and can log in now.") % {"name": member},
-    )
-    return _back(request)
-
-
-@require_POST
-def member_decline(request, pk: int):
-    member = _member(pk)
-    _apply(
-        request,
-        lambda: services.member_decline(member=member, actor=request.user),
-        _("The registration of %(name)s is declined and the account deleted.") % {"name": member},
-    )
-    return _back(request)
+member_unblock = _simple_action(services.member_unblock, _lazy("%(name)s can log in again."))
+member_approve = _simple_action(
+    services.member_approve, _lazy("%(name)s is approved and can log in now.")
+)
+member_decline = _simple_action(
+    services.member_decline,
+    _lazy("The registration of %(name)s is declined and the account deleted."),
+)
 
 
 def membership_policy(request):
