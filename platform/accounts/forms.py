@@ -55,3 +55,43 @@ class SignupForm(AllauthSignupForm):
 
     def clean_display_name(self):
         return single_line(self.cleaned_data.get("display_name", ""))
+
+
+class ProfileForm(forms.Form):
+    """Parses the profile page; accounts.profiles checks and saves."""
+
+    display_name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    avatar = forms.FileField(label=_("Picture (PNG, JPEG or WebP)"), required=False)
+    bio = forms.CharField(
+        label=_("About me"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    place = forms.CharField(label=_("District or place"), max_length=120, required=False)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics I care about"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(label=_("Language of pages and e-mails"), required=False)
+
+    def __init__(self, *args, topics=(), languages=(), **kwargs):
+        from accounts.models import Profile, Visibility
+
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = [(str(t.pk), t.name) for t in topics]
+        self.fields["language"].choices = [("", _("as the portal")), *languages]
+        labels = {
+            "avatar": _("Who sees the picture"),
+            "bio": _("Who sees “About me”"),
+            "place": _("Who sees the place"),
+            "topics": _("Who sees the topics"),
+        }
+        for field in Profile.FIELDS:
+            self.fields[f"visibility_{field}"] = forms.ChoiceField(
+                label=labels[field], choices=Visibility.choices, initial=Visibility.MEMBERS
+            )
+
+    def visibility(self) -> dict[str, str]:
+        from accounts.models import Profile
+
+        return {f: self.cleaned_data[f"visibility_{f}"] for f in Profile.FIELDS}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-from accounts.models import MemberStatus, Role, User
+from accounts.models import MemberStatus, Profile, Role, User
 from core import gdpr
 from core.privacy import erased_address
 
@@ -108,3 +108,29 @@ if apps.is_installed("allauth.mfa"):
         exporter=_authenticators_export,
         eraser=_authenticators_erase,
     )
+
+
+def _profile_export(user: User) -> list[gdpr.Row]:
+    profile = Profile.objects.filter(user=user).prefetch_related("topics").first()
+    if profile is None:
+        return []
+    return [
+        {
+            "avatar": gdpr.StoredFile(profile.avatar) if profile.avatar else None,
+            "bio": profile.bio,
+            "place": profile.place,
+            "topics": [topic.name for topic in profile.topics.all()],
+            "visibility": {f: profile.visibility_of(f) for f in Profile.FIELDS},
+        }
+    ]
+
+
+def _profile_erase(user: User, *, keep_content: bool) -> None:
+    # Nothing of a profile outlives the account, whatever happens to the posts.
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        gdpr.files_delete_on_commit([profile.avatar])
+        profile.delete()
+
+
+gdpr.register(Profile, exporter=_profile_export, eraser=_profile_erase)

@@ -23,6 +23,8 @@ OPEN_PREFIXES = (
     "/i18n/",
     "/healthz",
 )
+# Under /accounts/ but about members, not the way in.
+MEMBER_PREFIXES = ("/accounts/people/",)
 
 
 class MembersOnlyMiddleware:
@@ -34,7 +36,10 @@ class MembersOnlyMiddleware:
             getattr(request, "portal", None) is not None
             and not request.user.is_authenticated
             and request.path != "/"
-            and not request.path.startswith(OPEN_PREFIXES)
+            and (
+                not request.path.startswith(OPEN_PREFIXES)
+                or request.path.startswith(MEMBER_PREFIXES)
+            )
         ):
             from accounts.selectors import membership_policy
 
@@ -78,3 +83,24 @@ class RequiredMfaMiddleware:
         from accounts.selectors import membership_policy
 
         return membership_policy().admin_mfa_required
+
+
+class MemberLanguageMiddleware:
+    """A member's chosen language wins over the browser's and the portal's, unless they just
+    picked another one with the language switcher (its cookie). Runs after authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if (
+            language in dict(settings.LANGUAGES)
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -143,3 +143,48 @@ class MembershipPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_registration_display()
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("everyone, also visitors")
+    MEMBERS = "members", _("members of this portal")
+    PRIVATE = "private", _("only me")
+
+
+class Topic(models.Model):
+    """A topic members can say they care about; the portal's admins keep the list."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("topic")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """What a member tells others about themselves, each part with who may see it."""
+
+    FIELDS = ("avatar", "bio", "place", "topics")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    # A name in the portal's media storage; written only after sanitising (core.media).
+    avatar = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(_("about me"), max_length=500, blank=True)
+    place = models.CharField(_("district or place"), max_length=120, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="profiles")
+    # field -> Visibility; a field not listed is visible to members.
+    visibility = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def visibility_of(self, field: str) -> str:
+        return self.visibility.get(field, Visibility.MEMBERS)

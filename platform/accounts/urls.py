@@ -8,6 +8,8 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("me/", views.account_overview, name="overview"),
+    path("me/profile/", views.profile_edit, name="profile"),
+    path("people/<int:pk>/", views.profile_page, name="person"),
     path("me/data/", views.data_download, name="data"),
     path("me/delete/", views.account_delete, name="delete"),
     path(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.forms import ProfileForm
 from accounts.services import invitation_accept
 from core.privacy import member_data_export, member_erase
 
@@ -78,3 +79,76 @@ def account_delete(request):
             messages.success(request, _("Your account is deleted."))
             return redirect("/")
     return render(request, "accounts/account.html", {"delete_form": form}, status=400)
+
+
+@login_required
+def profile_edit(request):
+    from django.conf import settings
+
+    from accounts import profiles
+
+    topics = profiles.topics()
+    profile = profiles.profile_of(request.user)
+    initial = {
+        "display_name": request.user.display_name,
+        "bio": profile.bio,
+        "place": profile.place,
+        "topics": [str(pk) for pk in profile.topics.values_list("pk", flat=True)],
+        "language": request.user.language,
+        **{f"visibility_{f}": profile.visibility_of(f) for f in profile.FIELDS},
+    }
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        topics=topics,
+        languages=settings.LANGUAGES,
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                profiles.profile_update(
+                    user=request.user,
+                    display_name=form.cleaned_data["display_name"],
+                    bio=form.cleaned_data["bio"],
+                    place=form.cleaned_data["place"],
+                    topic_ids=[int(pk) for pk in form.cleaned_data["topics"]],
+                    visibility=form.visibility(),
+                    language=form.cleaned_data["language"],
+                )
+                upload = form.cleaned_data.get("avatar")
+                if upload:
+                    profiles.profile_avatar_set(
+                        user=request.user, name=upload.name, data=upload.read()
+                    )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                status = 400
+            else:
+                messages.success(request, _("Your profile is saved."))
+                response = redirect("accounts:profile")
+                if form.cleaned_data["language"]:
+                    response.set_cookie(
+                        settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"]
+                    )
+                return response
+        else:
+            status = 400
+    return render(
+        request, "accounts/profile_edit.html", {"form": form, "profile": profile}, status=status
+    )
+
+
+def profile_page(request, pk: int):
+    """A member's profile as the viewer may see it; missing, blocked or deleted: 404."""
+    from django.http import Http404
+
+    from accounts import profiles
+
+    member = profiles.active_member(pk)
+    if member is None:
+        raise Http404("No such member.")
+    view = profiles.profile_visible_to(member=member, viewer=request.user)
+    return render(request, "accounts/profile.html", {"view": view})

@@ -191,6 +191,8 @@ def test_a_members_only_portal_shows_visitors_only_its_start_page_and_legal_page
     assert visitor.get("/posts/new/").status_code == 302
     assert visitor.get("/api/v1/").status_code in (302, 404)
     assert visitor.get("/accounts/login/").status_code == 200
+    someone = member_of(portal_a)
+    assert visitor.get(f"/accounts/people/{someone.pk}/").status_code == 302
     member = Client(HTTP_HOST=host_of(portal_a))
     with in_portal(portal_a):
         member.force_login(member_of(portal_a))
