@@ -73,6 +73,7 @@ class ProfileForm(forms.Form):
         label=_("Topics I care about"), required=False, widget=forms.CheckboxSelectMultiple
     )
     language = forms.ChoiceField(label=_("Language of pages and e-mails"), required=False)
+    listed = forms.BooleanField(label=_("Show me in the member directory"), required=False)
 
     def __init__(self, *args, topics=(), languages=(), **kwargs):
         from accounts.models import Profile, Visibility
@@ -95,3 +96,12 @@ class ProfileForm(forms.Form):
         from accounts.models import Profile
 
         return {f: self.cleaned_data[f"visibility_{f}"] for f in Profile.FIELDS}
+
+
+class TopicsForm(forms.Form):
+    names = forms.CharField(
+        label=_("Topics, one a line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Members choose from these in their profile."),
+    )

@@ -178,6 +178,7 @@ class Profile(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="profiles")
     # field -> Visibility; a field not listed is visible to members.
     visibility = models.JSONField(default=dict, blank=True)
+    listed = models.BooleanField(_("show me in the member directory"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -53,6 +53,7 @@ def profile_update(
     topic_ids: list[int],
     visibility: dict[str, str],
     language: str,
+    listed: bool = False,
 ) -> Profile:
     errors: dict[str, list[str]] = {}
     try:
@@ -78,7 +79,7 @@ def profile_update(
     user.display_name, user.language = display_name, language
     user.save(update_fields=["display_name", "language"])
     profile = profile_of(user)
-    profile.bio, profile.place = bio.strip()[:500], place
+    profile.bio, profile.place, profile.listed = bio.strip()[:500], place, listed
     profile.visibility = {**profile.visibility, **visibility}
     profile.full_clean()
     profile.save()
@@ -144,3 +145,51 @@ def profile_visible_to(*, member: User, viewer) -> ProfileView:
         place=profile.place if allowed("place") else None,
         topics=list(profile.topics.all()) if allowed("topics") and profile.pk else None,
     )
+
+
+@transaction.atomic
+def topics_update(*, names: list[str], actor: User) -> list[Topic]:
+    """Replace the portal's topic list (one name a line, in order). Topics members chose stay
+    linked when their name stays; a removed topic disappears from every profile."""
+    from core.event_types import EventType
+    from core.services import audit_record
+
+    cleaned: list[str] = []
+    for raw in names:
+        name = single_line(raw)[:80]
+        if name and name.casefold() not in {n.casefold() for n in cleaned}:
+            cleaned.append(name)
+    if len(cleaned) > 100:
+        raise ValidationError({"names": _("At most 100 topics.")})
+    before = [t.name for t in Topic.objects.all()]
+    Topic.objects.exclude(name__in=cleaned).delete()
+    for position, name in enumerate(cleaned):
+        Topic.objects.update_or_create(name=name, defaults={"position": position})
+    audit_record(
+        event_type=EventType.TOPICS_CHANGED,
+        actor=actor,
+        object_type="accounts.topic",
+        object_label=_("Topics"),
+        detail={"from": before, "to": cleaned},
+    )
+    return list(Topic.objects.all())
+
+
+def directory(*, viewer, query: str = "", topic_id: int | None = None):
+    """Members who chose to be listed in the member directory (active accounts only); what each
+    shows follows their profile's visibility. A fixed number of queries per page."""
+    from django.db.models import Q
+
+    from accounts.models import MemberStatus
+
+    members = (
+        User.objects.filter(status=MemberStatus.ACTIVE, profile__listed=True)
+        .select_related("profile")
+        .prefetch_related("profile__topics")
+        .order_by("display_name", "email", "pk")
+    )
+    if query:
+        members = members.filter(Q(display_name__icontains=query))
+    if topic_id:
+        members = members.filter(profile__topics__pk=topic_id).distinct()
+    return members

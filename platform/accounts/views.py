@@ -95,6 +95,7 @@ def profile_edit(request):
         "place": profile.place,
         "topics": [str(pk) for pk in profile.topics.values_list("pk", flat=True)],
         "language": request.user.language,
+        "listed": profile.listed,
         **{f"visibility_{f}": profile.visibility_of(f) for f in profile.FIELDS},
     }
     form = ProfileForm(
@@ -116,6 +117,7 @@ def profile_edit(request):
                     topic_ids=[int(pk) for pk in form.cleaned_data["topics"]],
                     visibility=form.visibility(),
                     language=form.cleaned_data["language"],
+                    listed=form.cleaned_data["listed"],
                 )
                 upload = form.cleaned_data.get("avatar")
                 if upload:
@@ -152,3 +154,51 @@ def profile_page(request, pk: int):
         raise Http404("No such member.")
     view = profiles.profile_visible_to(member=member, viewer=request.user)
     return render(request, "accounts/profile.html", {"view": view})
+
+
+def topics_manage(request):
+    """The portal's topic list (admins; mounted with manage_path)."""
+    from accounts import profiles
+    from accounts.forms import TopicsForm
+
+    form = TopicsForm(
+        request.POST or None,
+        initial={"names": "\n".join(t.name for t in profiles.topics())},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            profiles.topics_update(
+                names=form.cleaned_data["names"].splitlines(), actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("names", exc.messages)
+            status = 400
+        else:
+            messages.success(request, _("The topics are saved."))
+            return redirect("topics:manage")
+    return render(request, "accounts/topics.html", {"form": form}, status=status)
+
+
+def directory(request):
+    """The member directory (module member_directory; members only)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.paginator import Paginator
+
+    from accounts import profiles
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    query = request.GET.get("q", "").strip()[:100]
+    try:
+        topic_id = int(request.GET.get("topic", "") or 0) or None
+    except ValueError:
+        topic_id = None
+    page = Paginator(
+        profiles.directory(viewer=request.user, query=query, topic_id=topic_id), 48
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/directory.html",
+        {"page": page, "query": query, "topic_id": topic_id, "topics": profiles.topics()},
+    )

@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     manage_path("manage/features/", include("features.urls"), nav=_("Administration")),
     manage_path("manage/members/", include("members.urls"), nav=_("Members")),
+    manage_path("manage/topics/", include("accounts.urls_topics")),
+    feature_path("member_directory", "directory/", include("accounts.urls_directory")),
     path("", include("themes.urls")),
     manage_path("manage/billing/", include("billing.urls_portal"), nav=_("Billing")),
     manage_path(

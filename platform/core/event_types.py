@@ -45,6 +45,7 @@ class EventType(models.TextChoices):
     MEMBER_DATA_EXPORTED = "member.data_exported", _("member's data exported")
     MEMBER_DELETED = "member.deleted", _("member account deleted")
     MEMBERSHIP_POLICY_CHANGED = "membership.policy_changed", _("membership rules changed")
+    TOPICS_CHANGED = "topics.changed", _("topic list changed")
     DOMAIN_ADDED = "domain.added", _("domain added")
     DOMAIN_VERIFIED = "domain.verified", _("domain verified")
     DOMAIN_MADE_PRIMARY = "domain.made_primary", _("domain made the main address")

@@ -72,6 +72,7 @@ FEATURES: dict[str, Feature] = {
             _("Member directory"),
             _("A directory of all members for the members."),
             _PRO,
+            nav="directory:list",
         ),
         Feature(
             "api_access",
