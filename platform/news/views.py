@@ -14,6 +14,9 @@ from news.forms import PostForm
 
 
 def home(request):
+    from core.permissions import is_portal_admin
+    from news.onboarding import onboarding_steps
+
     return render(
         request,
         "news/home.html",
@@ -21,6 +24,7 @@ def home(request):
             "posts": selectors.latest_posts(user=request.user),
             "member_count": selectors.member_count(),
             "form": PostForm(),
+            "onboarding": onboarding_steps() if is_portal_admin(request.user) else [],
         },
     )
 
