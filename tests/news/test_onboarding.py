@@ -25,7 +25,7 @@ def test_the_checklist_shows_until_every_step_is_done(django_capture_on_commit_c
     member_page = logged_in_client(portal, member_of(portal)).get("/").content.decode()
     assert HEADING not in member_page  # only admins
 
-    with in_portal(portal):
+    with in_portal(portal), django_capture_on_commit_callbacks(execute=True):
         theme_update_draft(impressum="<p>Neu hier e.V.</p>", privacy="<p>Wir speichern wenig.</p>")
         theme_publish(actor=admin)
         MembershipPolicy.objects.create(registration="approval")
