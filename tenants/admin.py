@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from features.admin import FeatureGrantInline
 from features.services import feature_grant, plan_change
 from tenants import selectors
-from tenants.models import Domain, Portal, PortalExport
+from tenants.models import Domain, PlatformPage, Portal, PortalExport
 from tenants.services import portal_archive, portal_restore, portal_resume, portal_suspend
 from tenants.tasks import export_portal
 
@@ -176,3 +176,8 @@ class PortalExportAdmin(admin.ModelAdmin):
         except FileNotFoundError as exc:
             raise Http404("The archive file is gone.") from exc
         return FileResponse(handle, as_attachment=True, filename=export.path.rsplit("/", 1)[-1])
+
+
+@admin.register(PlatformPage)
+class PlatformPageAdmin(admin.ModelAdmin):
+    list_display = ["kind", "updated_at"]

@@ -180,6 +180,16 @@ def seed_demo() -> list[Portal]:
             OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Operator"
         )
     invitation_accept(user=operator)  # an older demo's operator may lack a verified address
+    from tenants.models import PlatformPage
+
+    PlatformPage.objects.get_or_create(
+        kind="impressum",
+        defaults={"body": "<p>Allmende-Demo<br>Musterstraße 1<br>24103 Kiel</p>"},
+    )
+    PlatformPage.objects.get_or_create(
+        kind="privacy",
+        defaults={"body": "<p>Die Demo speichert nur, was sie zum Zeigen braucht.</p>"},
+    )
     _demo_two_factor(operator)
 
     portals = []

@@ -124,3 +124,28 @@ class PortalExport(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.portal} ({self.status})"
+
+
+class PlatformPage(models.Model):
+    """The platform's own legal pages (Impressum, privacy statement), written by its operators
+    in the console and shown on the platform host."""
+
+    class Kind(models.TextChoices):
+        IMPRESSUM = "impressum", _("Impressum")
+        PRIVACY = "privacy", _("Privacy statement")
+
+    kind = models.CharField(_("page"), max_length=20, choices=Kind.choices, unique=True)
+    body = models.TextField(_("text"), help_text=_("Simple HTML: paragraphs, lists, links."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform page")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def save(self, *args, **kwargs):
+        from themes.sanitize import clean_html
+
+        self.body = clean_html(self.body)  # the operator's HTML reduced to the safe subset
+        super().save(*args, **kwargs)

@@ -52,3 +52,16 @@ def listed_portals() -> QuerySet[Portal]:
         .select_related("plan")
         .prefetch_related("domains")
     )
+
+
+def platform_page(kind: str):
+    from tenants.models import PlatformPage
+
+    return PlatformPage.objects.filter(kind=kind).first()
+
+
+def platform_page_kinds() -> set[str]:
+    """Which of the platform's legal pages the operators have written (for the footer)."""
+    from tenants.models import PlatformPage
+
+    return set(PlatformPage.objects.values_list("kind", flat=True))

@@ -34,6 +34,14 @@ def platform_home(request):
     return render(request, "tenants/platform_home.html", {"portals": portals})
 
 
+def platform_legal_page(request, kind: str):
+    """The platform's Impressum or privacy statement; 404 until the operators wrote it."""
+    page = selectors.platform_page(kind)
+    if page is None:
+        raise Http404("This page has not been written yet.")
+    return render(request, "tenants/platform_page.html", {"page": page})
+
+
 def serve_media(request, path: str):
     """A file of the current portal. Other portals' files are not reachable: 404."""
     try:

@@ -5,13 +5,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core.views import healthz
-from tenants.views import platform_home, tls_allowed
+from tenants.views import platform_home, platform_legal_page, tls_allowed
 
 admin.site.site_header = "Allmende operator console"
 admin.site.site_title = "Allmende operators"
 
 urlpatterns = [
     path("", platform_home, name="platform_home"),
+    path("impressum/", platform_legal_page, {"kind": "impressum"}, name="platform_impressum"),
+    path("datenschutz/", platform_legal_page, {"kind": "privacy"}, name="platform_privacy"),
     path("", include("billing.urls")),
     # The console's own login would skip two-factor: staff log in through allauth.
     path(

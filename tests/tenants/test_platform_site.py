@@ -1,0 +1,35 @@
+"""The platform site's own pages: its legal pages written by the operators, and a forgotten
+password for platform staff."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tenants.models import PlatformPage
+from tests.accounts.factories import staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_platforms_legal_pages_appear_once_written(platform_client):
+    assert platform_client.get("/impressum/").status_code == 404
+    assert 'href="/impressum/"' not in platform_client.get("/").content.decode()
+    PlatformPage.objects.create(kind="impressum", body="<p>Betreiber GmbH</p><script>x()</script>")
+    page = platform_client.get("/impressum/").content.decode()
+    assert "Betreiber GmbH" in page and "<script>x()" not in page
+    assert 'href="/impressum/"' in platform_client.get("/").content.decode()
+
+
+def test_staff_can_reset_a_forgotten_password_on_the_platform_host(
+    platform_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff_user(email="ops@allmende.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = platform_client.post(
+            "/accounts/password/reset/", {"email": "ops@allmende.example"}
+        )
+    assert response.status_code == 302
+    link = re.search(r"(http://\S+/accounts/password/reset/key/\S+)", mailoutbox[-1].body).group(1)
+    assert link.startswith("http://localhost")
