@@ -17,3 +17,10 @@ def user_by_email(email: str) -> User | None:
 
 def active_admins():
     return User.objects.filter(role=Role.ADMIN, is_active=True)
+
+
+def members_visible_to(*, user):
+    """The members list of the API: every account for the portal's admins, nothing for others."""
+    if not getattr(user, "is_portal_admin", False):
+        return User.objects.none()
+    return User.objects.order_by("display_name", "email", "pk")

@@ -164,7 +164,7 @@ def test_api_root_lists_the_portals_endpoints_to_a_member(portal_b):
     response = member.get("/api/v1/")
 
     assert response.status_code == 200
-    assert sorted(response.json()) == ["features", "posts"]
+    assert sorted(response.json()) == ["features", "members", "posts"]
     assert response.json()["posts"].endswith("/api/v1/posts/")
 
 
