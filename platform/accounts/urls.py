@@ -1,12 +1,17 @@
 """Our own account pages: setting the password from an invitation. Log in, sign up, log out,
 password reset and e-mail change are django-allauth's (mounted beside this, at accounts/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        views.password_reset_from_key,
+        name="password_reset_from_key",
+    ),
     path("me/", views.account_overview, name="overview"),
     path("me/profile/", views.profile_edit, name="profile"),
     path("people/<int:pk>/", views.profile_page, name="person"),

@@ -21,10 +21,31 @@ from accounts.services import invitation_accept
 from core.privacy import member_data_export, member_erase
 
 
+def _user_exists(pk) -> bool:
+    from accounts.models import User
+
+    return pk is not None and User.objects.filter(pk=pk).exists()
+
+
 class InvitationSetPasswordView(auth_views.PasswordResetConfirmView):
+    """A link of another portal names no account here: 404. A link of this portal that is
+    used or expired gets the page that says so."""
+
     template_name = "accounts/set_password.html"
     success_url = reverse_lazy("account_login")
     post_reset_login = False
+
+    def dispatch(self, *args, **kwargs):
+        from django.http import Http404
+        from django.utils.http import urlsafe_base64_decode
+
+        try:
+            pk = int(urlsafe_base64_decode(kwargs.get("uidb64", "")).decode())
+        except (ValueError, TypeError, UnicodeDecodeError):
+            pk = None
+        if kwargs.get("token") != self.reset_url_token and not _user_exists(pk):
+            raise Http404("No such invitation here.")
+        return super().dispatch(*args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -202,3 +223,19 @@ def directory(request):
         "accounts/directory.html",
         {"page": page, "query": query, "topic_id": topic_id, "topics": profiles.topics()},
     )
+
+
+def password_reset_from_key(request, uidb36: str, key: str):
+    """allauth's reset link, but a link of another portal (no such account here) is a 404."""
+    from allauth.account.views import password_reset_from_key as allauth_view
+    from django.http import Http404
+    from django.utils.http import base36_to_int
+
+    if key != "set-password":  # allauth's own second step, after it stored the key
+        try:
+            pk = base36_to_int(uidb36)
+        except ValueError:
+            pk = None
+        if not _user_exists(pk):
+            raise Http404("No such reset link here.")
+    return allauth_view(request, uidb36=uidb36, key=key)

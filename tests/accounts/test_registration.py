@@ -214,3 +214,27 @@ def test_reset_links_use_the_canonical_address_whatever_host_the_request_carried
     assert link.startswith("http://www.beta-verein.example:8000/accounts/password/reset/key/")
     assert "evil.example" not in mailoutbox[-1].body
     assert PASSWORD  # the member's old password is unchanged until they follow the link
+
+
+def test_a_reset_or_invitation_link_of_one_portal_is_a_404_on_another(
+    portal_a, portal_b, mailoutbox, django_capture_on_commit_callbacks
+):
+    for _n in range(30):
+        member = member_of(portal_a)
+    with in_portal(portal_b):
+        assert not User.objects.filter(pk=member.pk).exists()  # an id portal B does not have
+    with django_capture_on_commit_callbacks(execute=True):
+        _visitor(portal_a).post("/accounts/password/reset/", {"email": member.email})
+    path = _link(mailoutbox[-1], "/accounts/password/reset/key/").split(":8000", 1)[1]
+    assert _visitor(portal_b).get(path).status_code == 404
+    assert _visitor(portal_a).get(path).status_code in (200, 302)  # positive control
+
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    with in_portal(portal_a):
+        token = default_token_generator.make_token(member)
+    invitation = f"/accounts/set-password/{urlsafe_base64_encode(force_bytes(member.pk))}/{token}/"
+    assert _visitor(portal_b).get(invitation).status_code == 404
+    assert _visitor(portal_a).get(invitation).status_code in (200, 302)
