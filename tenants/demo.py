@@ -31,6 +31,7 @@ class DemoPortal:
     intro: str
     members: tuple[tuple[str, str, str], ...]  # (email, display name, role)
     posts: tuple[str, ...]
+    topics: tuple[str, ...] = ("Klima und Energie", "Mobilität", "Nachbarschaft", "Kultur")
     registration: str = "open"  # accounts.models.RegistrationPolicy
     members_only: bool = False
 
@@ -226,6 +227,7 @@ def seed_demo() -> list[Portal]:
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
                 invitation_accept(user=user)  # the demo knows its addresses
+                _seed_profile(demo, user)
             if not Post.objects.exists():
                 authors = list(User.objects.order_by("pk"))
                 for index, body in enumerate(demo.posts):
@@ -236,6 +238,23 @@ def seed_demo() -> list[Portal]:
                     )
         portals.append(portal)
     return portals
+
+
+def _seed_profile(demo: DemoPortal, user) -> None:
+    from accounts.models import Profile, Topic
+
+    topics = [Topic.objects.get_or_create(name=name)[0] for name in demo.topics]
+    profile, created = Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "bio": f"Dabei bei {demo.name}.",
+            "place": demo.name.split()[-1],
+            "listed": True,
+            "visibility": {"bio": "public"},
+        },
+    )
+    if created:
+        profile.topics.set(topics[user.pk % len(topics) :][:2] or topics[:1])
 
 
 def demo_logins() -> list[str]:
