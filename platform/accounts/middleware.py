@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 # Paths a visitor of a members-only portal may open: the way in, the legal pages, assets.
 OPEN_PREFIXES = (
     "/accounts/",
+    "/invitation/",
     "/impressum/",
     "/datenschutz/",
     "/barrierefreiheit/",

@@ -24,3 +24,8 @@ def members_visible_to(*, user):
     if not getattr(user, "is_portal_admin", False):
         return User.objects.none()
     return User.objects.order_by("display_name", "email", "pk")
+
+
+def account_exists(pk) -> bool:
+    """Whether this schema has an account with this id (a link of another portal names none)."""
+    return pk is not None and User.objects.filter(pk=pk).exists()

@@ -22,9 +22,9 @@ from core.privacy import member_data_export, member_erase
 
 
 def _user_exists(pk) -> bool:
-    from accounts.models import User
+    from accounts.selectors import account_exists
 
-    return pk is not None and User.objects.filter(pk=pk).exists()
+    return account_exists(pk)
 
 
 class InvitationSetPasswordView(auth_views.PasswordResetConfirmView):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("invitation/", include("members.urls_invitation")),
     manage_path("manage/features/", include("features.urls"), nav=_("Administration")),
     manage_path("manage/members/", include("members.urls"), nav=_("Members")),
     manage_path("manage/topics/", include("accounts.urls_topics")),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MemberStatus, RegistrationPolicy, Role
+from members.invitees import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from members.models import InvitationStatus
 from members.selectors import LastSeen
 from members.services import REASON_MAX_LENGTH
 
@@ -98,3 +102,66 @@ class MembershipPolicyForm(forms.Form):
                 "admin_mfa_required": policy.admin_mfa_required,
             },
         )
+
+
+class InvitationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all invitations")), *InvitationStatus.choices],
+    )
+
+    def status_value(self) -> str:
+        return self.cleaned_data.get("status", "") if self.is_valid() else ""
+
+
+class InvitationForm(forms.Form):
+    """One invitation. The address and name are checked by members.services.invitation_create."""
+
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    display_name = forms.CharField(
+        label=_("Name (optional)"), required=False, max_length=NAME_MAX_LENGTH, strip=False
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class InvitationUploadForm(forms.Form):
+    # The columns and limits are explained on the page.
+    file = forms.FileField(
+        label=_("CSV file"), widget=forms.FileInput(attrs={"accept": ".csv,text/csv"})
+    )
+
+
+class InvitationConfirmForm(forms.Form):
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=NAME_MAX_LENGTH,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        help_text=lazy(password_validators_help_text_html, str)(),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -1,6 +1,7 @@
 """Reads of the members admin: the filtered members list, approvals waiting, one member's
-history and the weekly statistics. Everything reads the current schema, i.e. this portal's
-members only; a member id of another portal is simply not found."""
+history, the weekly statistics and the invitations. Everything reads the current schema, i.e.
+this portal's members and invitations only; an id or an invitation link of another portal is
+simply not found."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Lower, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import MemberStatus, User
 from core.models import AuditEvent
 from core.privacy import ERASED_EMAIL_SUFFIX
 from core.selectors import audit_events
+from members.models import Invitation, InvitationStatus, token_digest
 
 PAGE_SIZE = 50
 RECENT_DAYS = 30
 PENDING_SHOWN = 20
 STATISTICS_WEEKS = 26
+TOKEN_MAX_LENGTH = 100
 
 
 class LastSeen:
@@ -150,3 +154,115 @@ def member_statistics(
         signups=signups,
         last_seen=[seen_by_week.get(week, 0) for week in starts],
     )
+
+
+# Invitations
+
+
+def member_emails(emails: list[str]) -> set[str]:
+    """Those of these (normalised) addresses that have an account here, in any letter case."""
+    if not emails:
+        return set()
+    return set(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=set(emails))
+        .values_list("address", flat=True)
+    )
+
+
+def _open(now: datetime.datetime) -> Q:
+    return Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+_STATUS_FILTERS = {
+    InvitationStatus.OPEN: _open,
+    InvitationStatus.EXPIRED: lambda now: Q(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+    ),
+    InvitationStatus.ACCEPTED: lambda now: Q(accepted_at__isnull=False),
+    InvitationStatus.REVOKED: lambda now: Q(accepted_at__isnull=True, revoked_at__isnull=False),
+}
+
+
+def invited_emails(emails: list[str], *, now: datetime.datetime | None = None) -> set[str]:
+    """Those of these (normalised) addresses with an open invitation that has not expired."""
+    if not emails:
+        return set()
+    return set(
+        Invitation.objects.filter(_open(now or timezone.now()), email__in=set(emails)).values_list(
+            "email", flat=True
+        )
+    )
+
+
+def invitations_filtered(
+    *, status: str = "", now: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """This portal's invitations, newest first, optionally of one status (open, expired,
+    accepted, withdrawn), with who sent them."""
+    invitations = Invitation.objects.select_related("invited_by", "accepted_user")
+    if status in _STATUS_FILTERS:
+        invitations = invitations.filter(_STATUS_FILTERS[status](now or timezone.now()))
+    return invitations.order_by("-created_at", "-pk")
+
+
+def invitation_counts(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """How many invitations there are of each status, in one query."""
+    now = now or timezone.now()
+    return Invitation.objects.aggregate(
+        **{status: Count("pk", filter=q(now)) for status, q in _STATUS_FILTERS.items()}
+    )
+
+
+def invitation_by_pk(pk: int) -> Invitation | None:
+    return Invitation.objects.select_related("invited_by").filter(pk=pk).first()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation of this portal the link's token belongs to; None for anything else (a
+    token of another portal, of a mail replaced by a newer one, or no token at all)."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return Invitation.objects.filter(token_hash=token_digest(token)).first()
+
+
+def invitation_obstacle(invitation: Invitation, *, now: datetime.datetime | None = None) -> str:
+    """Why this invitation cannot be accepted: "accepted", "revoked", "expired", "member" (the
+    address has an account here by now) or "" if it can."""
+    status = invitation.status_at(now or timezone.now())
+    if status != InvitationStatus.OPEN:
+        return status
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return "member"
+    return ""
+
+
+def member_room(portal) -> int | None:
+    """How many more members the portal's plan allows (None: no limit)."""
+    from features.limits import member_count
+    from features.selectors import portal_features
+
+    if getattr(portal, "pk", None) is None or not hasattr(portal, "plan_id"):
+        return None
+    limit = portal_features(portal).limits.max_members
+    return None if limit is None else max(limit - member_count(), 0)
+
+
+def invitation_limit_warning(portal) -> str:
+    """A warning for the admins if the open invitations are more than the plan has room for:
+    those invited can accept only while there is room."""
+    room = member_room(portal)
+    if room is None:
+        return ""
+    pending = Invitation.objects.filter(_open(timezone.now())).count()
+    if pending <= room:
+        return ""
+    if room == 0:
+        return _(
+            "The portal has reached its plan's member limit: invitations can be sent, but nobody "
+            "can accept one until the portal has a larger plan."
+        )
+    return _(
+        "%(pending)s invitations are open, but the plan has room for %(room)s more members: "
+        "once it is full, the others cannot accept until the portal has a larger plan."
+    ) % {"pending": pending, "room": room}

@@ -1,4 +1,5 @@
-"""Writes of the members admin: roles, blocking, approvals and the membership rules.
+"""Writes of the members admin: roles, blocking, approvals, the membership rules and
+invitations.
 
 Every function is atomic, validates before it saves, writes one audit row per change and raises
 ValidationError (with a message for the admin) for a change it refuses. A portal always keeps
@@ -10,19 +11,30 @@ of leaving the portal without an administrator.
 
 from __future__ import annotations
 
+import datetime
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import MembershipPolicy, MemberStatus, RegistrationPolicy, Role, User
+from accounts.services import admins_notify_member_limit, email_normalise, user_create
 from core.event_types import EventType
 from core.privacy import is_erased
 from core.services import audit_record
+from core.text import single_line
+from features.limits import check_member_limit
+from members import invitees, selectors
+from members.models import Invitation, InvitationStatus, invitation_expiry, token_digest
+from tenants.celery import enqueue_on_commit
 
 REASON_MAX_LENGTH = 500
 DOMAINS_MAX = 200
@@ -299,3 +311,313 @@ def membership_policy_update(
             detail=changes,
         )
     return policy
+
+
+# Invitations
+
+SEND_TASK = "members.tasks.send_invitation_link"
+RENEWAL_TASK = "members.tasks.notify_admins_renewal_request"
+RENEWAL_INTERVAL = datetime.timedelta(days=1)
+
+
+def _unusable_message(reason: str) -> str:
+    return {
+        InvitationStatus.ACCEPTED: _("This invitation has been accepted already."),
+        InvitationStatus.REVOKED: _("This invitation has been withdrawn."),
+        InvitationStatus.EXPIRED: _("This invitation has expired."),
+        "member": _("An account with this e-mail address exists already."),
+    }[reason]
+
+
+class InvitationUnusable(ValidationError):
+    """The link cannot be used (any more). `reason`: "accepted", "revoked", "expired" or
+    "member" (the address has an account here by now)."""
+
+    def __init__(self, reason: str):
+        super().__init__(_unusable_message(reason), code=reason)
+        self.reason = reason
+
+
+def _require_admin(actor: User) -> None:
+    if not _is_active_admin(actor):
+        raise ValidationError(_("Only administrators of this portal may do this."))
+
+
+def _address_refusal(email: str, obstacle: str) -> str:
+    if obstacle == invitees.Problem.MEMBER:
+        return _("%(email)s has an account in this portal already.") % {"email": email}
+    return _(
+        "%(email)s has been invited already. To send the mail again, use “Send again” in the "
+        "list of invitations."
+    ) % {"email": email}
+
+
+def _replace_expired(emails: list[str], *, actor: User) -> None:
+    """Withdraw the expired, never used invitations of these addresses: a new one replaces
+    each (an address has one open invitation at most)."""
+    now = timezone.now()
+    expired = list(
+        Invitation.objects.select_for_update().filter(
+            email__in=emails, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+        )
+    )
+    for invitation in expired:
+        invitation.revoked_at = now
+        audit_record(
+            event_type=EventType.INVITATION_REVOKED,
+            actor=actor,
+            obj=invitation,
+            detail={"reason": "replaced"},
+        )
+    Invitation.objects.bulk_update(expired, ["revoked_at"])
+
+
+def _invited(invitation: Invitation, *, actor: User, bulk: bool = False) -> None:
+    audit_record(
+        event_type=EventType.MEMBER_INVITED,
+        actor=actor,
+        obj=invitation,
+        detail={"role": invitation.role, **({"bulk": True} if bulk else {})},
+    )
+    enqueue_on_commit(SEND_TASK, invitation_id=invitation.pk)
+
+
+def invitation_create(
+    *, email: str, display_name: str = "", role: str = Role.MEMBER, actor: User
+) -> Invitation:
+    """Invite `email` to this portal as `role`; the mail with the link goes out after commit.
+    Refused (ValidationError per field): an invalid address, a name with a line break or
+    another control character, an unknown role, an address that has an account here or an open
+    invitation. An expired invitation of the address is withdrawn and replaced. The plan's
+    member limit is enforced when the invitation is accepted; selectors.invitation_limit_warning
+    tells the admins beforehand."""
+    _require_admin(actor)
+    email = email_normalise(email)
+    display_name = (display_name or "").strip()
+    role = invitees.role_normalise(role)
+    problems = invitees.invitee_problems(email=email, name=display_name, role=role)
+    errors = {}
+    if invitees.Problem.INVALID_EMAIL in problems:
+        errors["email"] = _("Enter a valid e-mail address.")
+    if invitees.Problem.LINE_BREAK in problems:
+        errors["display_name"] = _("Use a single line without control characters.")
+    elif invitees.Problem.NAME_TOO_LONG in problems:
+        errors["display_name"] = _("Keep the name under %(limit)s characters.") % {
+            "limit": invitees.NAME_MAX_LENGTH
+        }
+    if invitees.Problem.BAD_ROLE in problems:
+        errors["role"] = _("Choose one of the roles offered.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            [row] = invitees.rows_check([invitees.Row(0, email, display_name, role)])
+            if row.problems:
+                raise ValidationError({"email": _address_refusal(email, row.problems[0])})
+            _replace_expired([email], actor=actor)
+            invitation = Invitation.objects.create(
+                email=email, display_name=display_name, role=role, invited_by=actor
+            )
+            _invited(invitation, actor=actor)
+    except IntegrityError as exc:  # the same address invited at the same moment
+        raise ValidationError({"email": _address_refusal(email, invitees.Problem.INVITED)}) from exc
+    return invitation
+
+
+@dataclass(frozen=True)
+class BulkInvitation:
+    created: list[Invitation]
+    skipped: list[invitees.Row]
+
+
+def invitations_bulk_create(*, rows: list[invitees.Row], actor: User) -> BulkInvitation:
+    """Invite every row without a problem, in one transaction: all of them, or if anything
+    fails none (ValidationError). The rows are checked against the database again first, under
+    the transaction; rows that are members or invited by now are skipped and reported with the
+    others that have a problem."""
+    _require_admin(actor)
+    try:
+        with transaction.atomic():
+            rows = invitees.rows_check(rows)
+            valid = [row for row in rows if row.ok]
+            _replace_expired([row.email for row in valid], actor=actor)
+            created = Invitation.objects.bulk_create(
+                [
+                    Invitation(email=r.email, display_name=r.name, role=r.role, invited_by=actor)
+                    for r in valid
+                ]
+            )
+            for invitation in created:
+                _invited(invitation, actor=actor, bulk=True)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _(
+                "Some of these addresses were invited by someone else at the same moment. Nothing "
+                "was sent; upload the file again to see who is left to invite."
+            )
+        ) from exc
+    return BulkInvitation(created=created, skipped=[row for row in rows if not row.ok])
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    fresh = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if fresh is None:
+        raise ValidationError(_("This invitation no longer exists."))
+    return fresh
+
+
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """Mail the invitation again with a new link, valid for another 14 days; the earlier link
+    stops working at once. Refused for an invitation that was accepted or withdrawn, or whose
+    address has an account here by now."""
+    _require_admin(actor)
+    with transaction.atomic():
+        fresh = _locked(invitation)
+        obstacle = selectors.invitation_obstacle(fresh)
+        if obstacle == "member":
+            raise ValidationError(_address_refusal(fresh.email, invitees.Problem.MEMBER))
+        if obstacle in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+            raise ValidationError(_unusable_message(obstacle))
+        fresh.token_hash = ""
+        fresh.expires_at = invitation_expiry()
+        fresh.renewal_requested_at = None
+        fresh.save(update_fields=["token_hash", "expires_at", "renewal_requested_at"])
+        audit_record(
+            event_type=EventType.INVITATION_RESENT,
+            actor=actor,
+            obj=fresh,
+            detail={"expires_at": fresh.expires_at.isoformat()},
+        )
+        enqueue_on_commit(SEND_TASK, invitation_id=fresh.pk)
+    return fresh
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Withdraw an invitation that has not been accepted: its link then shows that it was
+    withdrawn. Refused for one accepted (the member exists; block them instead) or withdrawn
+    already."""
+    _require_admin(actor)
+    with transaction.atomic():
+        fresh = _locked(invitation)
+        if fresh.accepted_at is not None:
+            raise ValidationError(
+                _("This invitation has been accepted already; block the member instead.")
+            )
+        if fresh.revoked_at is not None:
+            raise ValidationError(_unusable_message(InvitationStatus.REVOKED))
+        fresh.revoked_at = timezone.now()
+        fresh.save(update_fields=["revoked_at"])
+        audit_record(event_type=EventType.INVITATION_REVOKED, actor=actor, obj=fresh)
+    return fresh
+
+
+def invitation_token_issue(*, invitation_id: int) -> tuple[Invitation, str] | None:
+    """A new token for the invitation's mail; its digest replaces the stored one, so an
+    earlier link stops working. None if the invitation is gone, accepted, withdrawn or expired,
+    or its address has an account by now: then no mail is to go out. Only the mail task calls
+    this, so the token exists nowhere but in the mail."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or selectors.invitation_obstacle(invitation):
+            return None
+        token = secrets.token_urlsafe(32)
+        invitation.token_hash = token_digest(token)
+        invitation.save(update_fields=["token_hash"])
+    return invitation, token
+
+
+def invitation_mark_sent(*, invitation: Invitation) -> None:
+    """Record that the mail with the invitation's current link went out."""
+    Invitation.objects.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(
+        sent_at=timezone.now()
+    )
+
+
+def invitation_accept(
+    *, token: str, password: str, display_name: str = "", language: str = ""
+) -> User:
+    """Create the invitee's account in this portal from the link's token: their address
+    (verified: the link reached it), the invitation's role, the name and password they chose.
+    The invitation row is locked, so the same link used twice at once makes one account; the
+    second is refused like any used link. Raises InvitationUnusable for a link accepted,
+    withdrawn or expired, or whose address has an account by now; ValidationError for an
+    unknown token, a name with a line break, a password the validators refuse (per field), or
+    the plan's member limit (then the admins are told, once a day)."""
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."), code="unknown")
+    display_name = single_line(display_name, field="display_name")
+    if len(display_name) > invitees.NAME_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "display_name": _("Keep the name under %(limit)s characters.")
+                % {"limit": invitees.NAME_MAX_LENGTH}
+            }
+        )
+    try:
+        validate_password(password, User(email=invitation.email, display_name=display_name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    limit_reached = False
+    try:
+        with transaction.atomic():
+            fresh = (
+                Invitation.objects.select_for_update()
+                .filter(pk=invitation.pk, token_hash=invitation.token_hash)
+                .first()
+            )
+            if fresh is None:  # sent again meanwhile: this link is the replaced one
+                raise ValidationError(_("This invitation link is not valid."), code="unknown")
+            obstacle = selectors.invitation_obstacle(fresh)
+            if obstacle:
+                raise InvitationUnusable(obstacle)
+            try:
+                check_member_limit(getattr(connection, "tenant", None))
+            except ValidationError:
+                limit_reached = True
+            else:
+                user = user_create(
+                    email=fresh.email,
+                    display_name=display_name,
+                    role=fresh.role,
+                    password=password,
+                    language=language,
+                    actor_label="invitation",
+                    email_verified=True,
+                )
+                fresh.accepted_at = timezone.now()
+                fresh.accepted_user = user
+                fresh.save(update_fields=["accepted_at", "accepted_user"])
+                audit_record(event_type=EventType.INVITATION_ACCEPTED, actor=user, obj=fresh)
+    except IntegrityError as exc:  # the address registered at this very moment
+        raise InvitationUnusable("member") from exc
+    if limit_reached:
+        admins_notify_member_limit()
+        raise ValidationError(
+            _(
+                "This portal cannot take new members at the moment. Its administrators have been told."
+            ),
+            code="member_limit",
+        )
+    return user
+
+
+def invitation_renewal_request(*, invitation: Invitation) -> bool:
+    """The holder of an expired link asks for a new invitation: the portal's administrators
+    get a mail (after commit) at most once a day per invitation. True if they are told now,
+    False if they were within the last day. ValidationError for an invitation that has not
+    expired (it is open, accepted or withdrawn)."""
+    with transaction.atomic():
+        fresh = _locked(invitation)
+        if fresh.status != InvitationStatus.EXPIRED:
+            raise ValidationError(_("Only an expired invitation can be renewed."))
+        now = timezone.now()
+        if fresh.renewal_requested_at and now - fresh.renewal_requested_at < RENEWAL_INTERVAL:
+            return False
+        fresh.renewal_requested_at = now
+        fresh.save(update_fields=["renewal_requested_at"])
+        audit_record(
+            event_type=EventType.INVITATION_RENEWAL_REQUESTED, actor_label="invitee", obj=fresh
+        )
+        enqueue_on_commit(RENEWAL_TASK, invitation_id=fresh.pk)
+    return True

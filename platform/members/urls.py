@@ -1,5 +1,5 @@
 """The members admin. Mounted with manage_path at /manage/members/: portal administrators only;
-the actions are POST-only forms."""
+the actions are POST-only forms. The invitation link's public page is in urls_invitation."""
 
 from django.urls import path
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("<int:pk>/unblock/", views.member_unblock, name="unblock"),
     path("<int:pk>/approve/", views.member_approve, name="approve"),
     path("<int:pk>/decline/", views.member_decline, name="decline"),
+    path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/new/", views.invitation_new, name="invitation_new"),
+    path("invitations/upload/", views.invitation_upload, name="invitation_upload"),
+    path("invitations/upload/confirm/", views.invitation_confirm, name="invitation_confirm"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

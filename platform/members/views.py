@@ -1,28 +1,46 @@
 """The members admin (mounted with manage_path: portal administrators only). Views parse the
 request, call one selector or service and answer; a refused change comes back as a message on
-the page it was asked from, never as an error page."""
+the page it was asked from, never as an error page.
+
+The invitation link's page (`invitation_accept`, `invitation_renew`) is the one public part:
+it is mounted by members.urls_invitation, outside /manage/. An unknown link, or one of another
+portal, is a 404; one that can no longer be used is a 410 page that says why and what to do.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import membership_policy as current_membership_policy
-from members import selectors, services
+from members import invitees, selectors, services
 from members.charts import Chart, bar_chart, line_chart
 from members.export import members_csv
-from members.forms import BlockForm, MemberFilterForm, MembershipPolicyForm, RoleForm
+from members.forms import (
+    BlockForm,
+    InvitationAcceptForm,
+    InvitationConfirmForm,
+    InvitationFilterForm,
+    InvitationForm,
+    InvitationUploadForm,
+    MemberFilterForm,
+    MembershipPolicyForm,
+    RoleForm,
+)
+from members.models import InvitationStatus
 
 LIST_PREFIX = "/manage/members/"
 
@@ -83,7 +101,7 @@ def member_detail(request, pk: int):
     )
 
 
-def _back(request):
+def _back(request, fallback: str = "members:list"):
     """Back to the members page the form was sent from (with its filters and page)."""
     target = request.POST.get("next", "")
     if (
@@ -94,7 +112,7 @@ def _back(request):
         )
     ):
         return redirect(target)
-    return redirect("members:list")
+    return redirect(fallback)
 
 
 def _apply(request, change: Callable[[], object], success: str) -> bool:
@@ -251,3 +269,258 @@ def member_statistics(request):
         "members/statistics.html",
         {"charts": _statistics_charts(selectors.member_statistics())},
     )
+
+
+# Invitations: the admin's pages
+
+
+def _limit_warning(request) -> str:
+    return selectors.invitation_limit_warning(getattr(request, "portal", None))
+
+
+def invitation_list(request):
+    form = InvitationFilterForm(request.GET)
+    status = form.status_value()
+    page, page_range = selectors.members_page(
+        selectors.invitations_filtered(status=status), request.GET.get("page")
+    )
+    counts = selectors.invitation_counts()
+    return render(
+        request,
+        "members/invitations.html",
+        {
+            "page": page,
+            "page_range": page_range,
+            "status": status,
+            "tabs": [
+                {"value": value, "label": label, "count": counts[value]}
+                for value, label in InvitationStatus.choices
+            ],
+            "total": sum(counts.values()),
+            "limit_warning": _limit_warning(request),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def invitation_new(request):
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(**form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The invitation to %(email)s is on its way.") % {"email": invitation.email},
+                )
+                if warning := _limit_warning(request):
+                    messages.warning(request, warning)
+                return redirect("members:invitations")
+        status = 400
+    return render(
+        request,
+        "members/invitation_new.html",
+        {"form": form, "limit_warning": _limit_warning(request)},
+        status=status,
+    )
+
+
+def _upload_page(request, form, status: int = 200, errors=()):
+    return render(
+        request,
+        "members/invitations_upload.html",
+        {
+            "form": form,
+            "errors": list(errors),
+            "max_rows": invitees.MAX_ROWS,
+            "columns": ", ".join(invitees.COLUMNS),
+        },
+        status=status,
+    )
+
+
+def invitation_upload(request):
+    """The CSV file is read and every row checked; nothing is created before the preview is
+    confirmed (invitation_confirm)."""
+    form = InvitationUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return _upload_page(request, form)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            # One byte more than allowed is enough to know that a file is too large.
+            rows = invitees.rows_check(invitees.csv_read(upload.read(invitees.MAX_BYTES + 1)))
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            valid = sum(1 for row in rows if row.ok)
+            return render(
+                request,
+                "members/invitations_preview.html",
+                {
+                    "rows": rows,
+                    "valid": valid,
+                    "skipped": len(rows) - valid,
+                    "confirm": InvitationConfirmForm(
+                        initial={"payload": invitees.payload_sign(rows, actor=request.user)}
+                    ),
+                    "limit_warning": _limit_warning(request),
+                },
+            )
+    return _upload_page(request, form, status=400)
+
+
+@require_POST
+def invitation_confirm(request):
+    form = InvitationConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Upload the file again; nothing was sent."))
+        rows = invitees.payload_rows(form.cleaned_data["payload"], actor=request.user)
+        result = services.invitations_bulk_create(rows=rows, actor=request.user)
+    except ValidationError as exc:
+        return _upload_page(request, InvitationUploadForm(), status=400, errors=exc.messages)
+    return render(
+        request,
+        "members/invitations_result.html",
+        {
+            "created": len(result.created),
+            "skipped": result.skipped,
+            "limit_warning": _limit_warning(request),
+        },
+    )
+
+
+def _invitation(pk: int):
+    invitation = selectors.invitation_by_pk(pk)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = _invitation(pk)
+    _apply(
+        request,
+        lambda: services.invitation_resend(invitation=invitation, actor=request.user),
+        _("The invitation to %(email)s is sent again, with a new link valid for 14 days.")
+        % {"email": invitation.email},
+    )
+    return _back(request, "members:invitations")
+
+
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = _invitation(pk)
+    _apply(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
+        _("The invitation to %(email)s is withdrawn; its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return _back(request, "members:invitations")
+
+
+# Invitations: the public page of the link (members.urls_invitation)
+
+
+def _link_page(response):
+    # The token is in the address: no cache keeps the page, no other site learns the address.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _invitation_unknown(request):
+    return _link_page(render(request, "members/invitation_unknown.html", status=404))
+
+
+def _invitation_gone(request, invitation, reason: str, token: str):
+    return _link_page(
+        render(
+            request,
+            "members/invitation_gone.html",
+            {"invitation": invitation, "reason": reason, "token": token},
+            status=410,
+        )
+    )
+
+
+def _accept_errors(form, exc: ValidationError) -> None:
+    fields = {"password": "password1", "display_name": "display_name"}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(fields.get(name), ValidationError(errors))
+
+
+@never_cache
+def invitation_accept(request, token: str):
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        return _invitation_unknown(request)
+    if obstacle := selectors.invitation_obstacle(invitation):
+        return _invitation_gone(request, invitation, obstacle, token)
+    form = InvitationAcceptForm(
+        request.POST or None, initial={"display_name": invitation.display_name}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.invitation_accept(
+                    token=token,
+                    password=form.cleaned_data["password1"],
+                    display_name=form.cleaned_data["display_name"],
+                    language=translation.get_language() or "",
+                )
+            except services.InvitationUnusable as exc:
+                return _invitation_gone(request, invitation, exc.reason, token)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "unknown":
+                    return _invitation_unknown(request)
+                _accept_errors(form, exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome! Your account is ready."))
+                return redirect("/")
+        status = 400
+    return _link_page(
+        render(
+            request,
+            "members/invitation_accept.html",
+            {"invitation": invitation, "form": form},
+            status=status,
+        )
+    )
+
+
+@never_cache
+@require_POST
+def invitation_renew(request, token: str):
+    """From an expired link: ask the administrators for a new invitation."""
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        return _invitation_unknown(request)
+    try:
+        told = services.invitation_renewal_request(invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if told:
+            messages.success(
+                request,
+                _(
+                    "The administrators have been told that you would like a new invitation. It "
+                    "will come by e-mail to %(email)s."
+                )
+                % {"email": invitation.email},
+            )
+        else:
+            messages.info(request, _("The administrators have been told already today."))
+    return redirect("invitations:accept", token=token)

@@ -1,6 +1,6 @@
-"""Every route of the members admin, tried by a visitor (sent to the login page), a member
-(403) and the portal's administrator, the positive control, whose request has its effect. A
-refused request changes nothing."""
+"""Every route of the members admin, invitations included, tried by a visitor (sent to the login
+page), a member (403) and the portal's administrator, the positive control, whose request has
+its effect. A refused request changes nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import MembershipPolicy, MemberStatus, Role, User
+from members import invitees, services
+from members.models import Invitation
 from tests.accounts.factories import logged_in_client, member_of
 from tests.conftest import in_portal
 
@@ -130,6 +133,109 @@ def test_visitors_log_in_members_get_403_and_the_admin_gets_through(
     assert route.effect(portal_a, target, allowed)
 
 
+@dataclass(frozen=True)
+class InvitationRoute:
+    method: str
+    path: str  # "{pk}" is the target invitation's id
+    admin_status: int
+    effect: Callable[[object, Invitation, object], bool]  # (portal, invitation, admin response)
+    data: Callable[[object, User], dict] = lambda portal, admin: {}  # fresh for each request
+
+
+def _invitation_state(portal) -> list[tuple]:
+    with in_portal(portal):
+        return list(
+            Invitation.objects.order_by("pk").values_list(
+                "pk", "email", "revoked_at", "expires_at", "token_hash"
+            )
+        )
+
+
+def _invitation(portal, invitation: Invitation) -> Invitation:
+    with in_portal(portal):
+        return Invitation.objects.get(pk=invitation.pk)
+
+
+def _csv(portal, admin) -> dict:
+    return {"file": SimpleUploadedFile("list.csv", b"email,name\nneu@alpha.example,Neu\n")}
+
+
+def _confirmation(portal, admin) -> dict:
+    with in_portal(portal):
+        rows = [invitees.Row(2, "bestaetigt@alpha.example", "Bea", "member")]
+        return {"payload": invitees.payload_sign(rows, actor=admin)}
+
+
+def _exists(email: str):
+    def check(portal, invitation, response) -> bool:
+        with in_portal(portal):
+            return Invitation.objects.filter(email=email).exists()
+
+    return check
+
+
+INVITATION_ROUTES = {
+    "invitations": InvitationRoute(
+        "get", "/manage/members/invitations/", 200, lambda p, i, r: i.email in r.text
+    ),
+    "invitation-new": InvitationRoute(
+        "post",
+        "/manage/members/invitations/new/",
+        302,
+        _exists("einzeln@alpha.example"),
+        data=lambda portal, admin: {"email": "einzeln@alpha.example", "role": "member"},
+    ),
+    "invitation-upload": InvitationRoute(
+        "post",
+        "/manage/members/invitations/upload/",
+        200,
+        lambda p, i, r: "neu@alpha.example" in r.text and not _exists("neu@alpha.example")(p, i, r),
+        data=_csv,
+    ),
+    "invitation-confirm": InvitationRoute(
+        "post",
+        "/manage/members/invitations/upload/confirm/",
+        200,
+        _exists("bestaetigt@alpha.example"),
+        data=_confirmation,
+    ),
+    "invitation-resend": InvitationRoute(
+        "post",
+        "/manage/members/invitations/{pk}/resend/",
+        302,
+        lambda p, i, r: _invitation(p, i).expires_at > i.expires_at,
+    ),
+    "invitation-revoke": InvitationRoute(
+        "post",
+        "/manage/members/invitations/{pk}/revoke/",
+        302,
+        lambda p, i, r: _invitation(p, i).revoked_at is not None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", INVITATION_ROUTES)
+def test_invitation_pages_send_visitors_to_log_in_members_get_403_the_admin_gets_through(
+    name, portal_a, client_a, admin, admin_browser, english
+):
+    route = INVITATION_ROUTES[name]
+    with in_portal(portal_a):
+        target = services.invitation_create(email=f"ziel-{name}@alpha.example", actor=admin)
+    url = route.path.format(pk=target.pk)
+    before = _invitation_state(portal_a)
+    member = logged_in_client(portal_a, member_of(portal_a))
+
+    visitor = getattr(client_a, route.method)(url, route.data(portal_a, admin))
+    assert visitor.status_code == 302
+    assert visitor["Location"].startswith("/accounts/login/?next=")
+    assert getattr(member, route.method)(url, route.data(portal_a, admin)).status_code == 403
+    assert _invitation_state(portal_a) == before
+
+    allowed = getattr(admin_browser, route.method)(url, route.data(portal_a, admin))
+    assert allowed.status_code == route.admin_status, allowed.content[:300]
+    assert route.effect(portal_a, target, allowed)
+
+
 def test_every_route_of_the_members_admin_is_covered_above():
     from django.urls import get_resolver
 
@@ -137,7 +243,8 @@ def test_every_route_of_the_members_admin_is_covered_above():
 
     declared = {p.pattern._route for p in urls.urlpatterns}
     covered = {
-        r.path.removeprefix("/manage/members/").replace("{pk}", "<int:pk>") for r in ROUTES.values()
+        r.path.removeprefix("/manage/members/").replace("{pk}", "<int:pk>")
+        for r in [*ROUTES.values(), *INVITATION_ROUTES.values()]
     }
     assert declared == covered
     assert get_resolver().resolve("/manage/members/").url_name == "list"
@@ -150,3 +257,15 @@ def test_the_actions_answer_a_get_with_405_and_change_nothing(
     before = _state(portal_a, member)
     assert admin_browser.get(f"/manage/members/{member.pk}/{action}/").status_code == 405
     assert _state(portal_a, member) == before
+
+
+@pytest.mark.parametrize("path", ["{pk}/resend/", "{pk}/revoke/", "upload/confirm/"])
+def test_the_invitation_actions_answer_a_get_with_405_and_change_nothing(
+    path, portal_a, admin, admin_browser
+):
+    with in_portal(portal_a):
+        invitation = services.invitation_create(email="get@alpha.example", actor=admin)
+    before = _invitation_state(portal_a)
+    url = "/manage/members/invitations/" + path.format(pk=invitation.pk)
+    assert admin_browser.get(url).status_code == 405
+    assert _invitation_state(portal_a) == before
