@@ -105,3 +105,27 @@ class MemberLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class LastSeenMiddleware:
+    """Remembers when a member was last here (for the members list and statistics), at most
+    once an hour per member, so that a busy member costs one write an hour, not one a page."""
+
+    EVERY = 60 * 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(request, "portal", None) is not None:
+            from django.utils import timezone
+
+            now = timezone.now()
+            seen = user.last_seen_at
+            if seen is None or (now - seen).total_seconds() > self.EVERY:
+                from accounts.models import User
+
+                User.objects.filter(pk=user.pk).update(last_seen_at=now)
+                user.last_seen_at = now
+        return self.get_response(request)

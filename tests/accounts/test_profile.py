@@ -95,3 +95,23 @@ def test_blocked_and_unknown_members_have_no_profile_page(portal_a, portal_b):
     assert visitor.get(f"/accounts/people/{other_portal.pk + 10_000}/").status_code == 404
     active = member_of(portal_a)
     assert visitor.get(f"/accounts/people/{active.pk}/").status_code == 200  # positive control
+
+
+def test_the_last_visit_is_remembered_once_an_hour(portal_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    kim = member_of(portal_a)
+    browser = logged_in_client(portal_a, kim)
+    browser.get("/")
+    with in_portal(portal_a):
+        first = User.objects.get(pk=kim.pk).last_seen_at
+    assert first is not None
+    browser.get("/")
+    with in_portal(portal_a):
+        assert User.objects.get(pk=kim.pk).last_seen_at == first  # not a write per page
+        User.objects.filter(pk=kim.pk).update(last_seen_at=timezone.now() - timedelta(hours=2))
+    browser.get("/")
+    with in_portal(portal_a):
+        assert User.objects.get(pk=kim.pk).last_seen_at > first
