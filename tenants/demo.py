@@ -228,6 +228,7 @@ def seed_demo() -> list[Portal]:
                     user.save(update_fields=["password"])
                 invitation_accept(user=user)  # the demo knows its addresses
                 _seed_profile(demo, user)
+            _seed_invitation(demo)
             if not Post.objects.exists():
                 authors = list(User.objects.order_by("pk"))
                 for index, body in enumerate(demo.posts):
@@ -238,6 +239,20 @@ def seed_demo() -> list[Portal]:
                     )
         portals.append(portal)
     return portals
+
+
+def _seed_invitation(demo: DemoPortal) -> None:
+    """One invitation waiting to be accepted, to see in the members admin."""
+    from accounts.models import User
+    from members.models import Invitation
+    from members.services import invitation_create
+
+    if Invitation.objects.exists():
+        return
+    admin = User.objects.get(email__iexact=demo.members[0][0])
+    invitation_create(
+        email=f"eingeladen@{demo.subdomain}.example", display_name="Noch nicht dabei", actor=admin
+    )
 
 
 def _seed_profile(demo: DemoPortal, user) -> None:

@@ -30,6 +30,9 @@ def test_the_demo_is_seeded_idempotently_with_a_closed_intranet_and_a_two_factor
         assert (policy.registration, policy.members_only) == ("invitation", True)
         assert User.objects.count() == 3
         assert all(user.profile.listed for user in User.objects.all())  # profiles to look at
+        from members.models import Invitation
+
+        assert Invitation.objects.filter(accepted_at__isnull=True).count() == 1
 
     visitor = Client(HTTP_HOST=f"nachbarschaft.{settings.PLATFORM_DOMAIN}")
     assert "Protokoll der Vorstandssitzung" not in visitor.get("/").content.decode()
