@@ -119,3 +119,9 @@ class PortalMfaAdapter(DefaultMFAAdapter):
         if getattr(portal, "uid", None) is not None:
             return portal.name
         return "Allmende"
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """Each portal is its own relying party: the host the browser is on (without the port)
+        is its id, the portal's name (or the platform's) what the security key shows."""
+        entity = super().get_public_key_credential_rp_entity()
+        return {**entity, "name": self.get_totp_issuer()}

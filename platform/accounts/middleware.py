@@ -49,7 +49,7 @@ class MembersOnlyMiddleware:
         return self.get_response(request)
 
 
-MFA_SETUP_URL = "/accounts/2fa/totp/activate/"
+MFA_SETUP_URL = "/accounts/2fa/"  # allauth's page: an authenticator app or a security key
 
 
 class RequiredMfaMiddleware:

@@ -212,10 +212,15 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # An address that exists gets a clear message instead of a pretend success (the rule).
 ACCOUNT_PREVENT_ENUMERATION = False
-# Two-factor login: an authenticator app (TOTP) with recovery codes. Required for platform staff
-# in the operator console, and for a portal's admins where the portal says so.
+# Two-factor login: an authenticator app (TOTP) or a security key (WebAuthn), with recovery codes.
+# Required for platform staff in the operator console, and for a portal's admins where the portal
+# says so.
 MFA_ADAPTER = "accounts.adapter.PortalMfaAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Security keys (WebAuthn) as a second factor; each portal host is its own relying party
+# (accounts.adapter.PortalMfaAdapter). Origins are checked everywhere: browsers and fido2 accept
+# https and http://*.localhost only, so production stays HTTPS-only and `make up` works as is.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]

@@ -19,7 +19,7 @@ from tests.accounts.factories import (
 from tests.conftest import in_portal
 
 pytestmark = pytest.mark.django_db
-SETUP = "/accounts/2fa/totp/activate/"
+SETUP = "/accounts/2fa/"
 
 
 def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_console():
