@@ -45,6 +45,10 @@ def portal_csp(**extra: tuple[str, ...]) -> str:
 
 
 PORTAL_CSP = portal_csp()
+# No page of ours uses these; a page that is compromised or framed cannot ask for them either.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 _STATUS_PAGES = {
     PortalStatus.SUSPENDED: ("tenants/portal_suspended.html", 403),
     PortalStatus.ARCHIVED: ("tenants/portal_archived.html", 410),
@@ -92,9 +96,11 @@ class PortalRoutingMiddleware:
         sentry_sdk.set_tag("portal", label or "public")
         try:
             response = self.get_response(request)
-            if label is not None:
-                # Portal pages load nothing from elsewhere and run no inline code or styles.
+            # Our pages load nothing from elsewhere and run no inline code or styles; the
+            # operator console (Django's admin) is left to its own defaults.
+            if label is not None or not request.path.startswith("/operator/"):
                 response.headers.setdefault("Content-Security-Policy", PORTAL_CSP)
+            response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
             return response
         finally:
             reset_current_portal(token)
