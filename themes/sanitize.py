@@ -7,6 +7,8 @@ escape them.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -41,10 +43,15 @@ def clean_html(value: str) -> str:
 
 
 def clean_url(value: str) -> str:
-    """A link target for buttons: a path on the portal, or an http(s) URL; otherwise empty."""
+    """A link target for buttons and footers: a path on this portal, or an explicit https URL;
+    anything else is empty. Browsers read `/\\evil.example` and `//evil.example` as another
+    host, and a backslash, a space or a control character has no place in a link we store."""
     value = (value or "").strip()
+    if not value or any(ch in value for ch in '\\"<> ') or not value.isprintable():
+        return ""
     if value.startswith("/") and not value.startswith("//"):
         return value
-    if value.lower().startswith(("https://", "http://")) and " " not in value and '"' not in value:
+    parts = urlsplit(value)
+    if parts.scheme.lower() == "https" and parts.netloc and "@" not in parts.netloc:
         return value
     return ""
