@@ -100,3 +100,10 @@ def admin_client(portal, **client_options) -> Client:
     """A new administrator of `portal`, logged in through the form."""
     client_options.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     return log_in(Client(HTTP_HOST=host_of(portal), **client_options), admin_of(portal))
+
+
+def session_user_id(client: Client, portal) -> str | None:
+    """Who `client` is logged in as on `portal` (its session lives in the portal's schema; read
+    outside it, `client.session` is always empty, and an assertion on it could never fail)."""
+    with tenant_context(portal):
+        return client.session.get("_auth_user_id")

@@ -8,7 +8,13 @@ import zipfile
 import pytest
 
 from accounts.models import User
-from tests.accounts.factories import PASSWORD, admin_of, logged_in_client, member_of
+from tests.accounts.factories import (
+    PASSWORD,
+    admin_of,
+    logged_in_client,
+    member_of,
+    session_user_id,
+)
 from tests.conftest import in_portal
 from tests.news.factories import PostFactory
 
@@ -48,7 +54,7 @@ def test_deleting_the_account_needs_the_password_and_then_erases_it(portal_a):
         assert not User.objects.filter(email="weg@example.org").exists()
     start = browser.get("/").content.decode()
     assert "Bleibt als Beitrag" in start and "Kim Weg" not in start
-    assert "_auth_user_id" not in browser.session
+    assert session_user_id(browser, portal_a) is None
 
 
 def test_the_last_admin_is_told_to_hand_over_first(portal_b):

@@ -11,7 +11,7 @@ from django.test import Client
 from accounts.models import MembershipPolicy, MemberStatus, RegistrationPolicy, User
 from core.models import AuditEvent
 from tenants.models import Domain
-from tests.accounts.factories import PASSWORD, admin_of, member_of
+from tests.accounts.factories import PASSWORD, admin_of, member_of, session_user_id
 from tests.conftest import host_of, in_portal
 from tests.news.factories import PostFactory
 
@@ -69,7 +69,7 @@ def test_sign_up_verify_the_address_then_log_in(
 
     # Not verified yet: logging in leads to "verify your address", not into the portal.
     login = visitor.post("/accounts/login/", {"login": "kim@example.org", "password": NEW_PASSWORD})
-    assert "_auth_user_id" not in visitor.session
+    assert session_user_id(visitor, portal_a) is None
     page = visitor.get(link.split(":8000", 1)[1])
     assert confirm_word in page.content.decode()
     visitor.post(link.split(":8000", 1)[1])
@@ -156,7 +156,7 @@ def test_under_the_approval_policy_a_new_member_waits_and_cannot_log_in(
         user = User.objects.get(email="wartend@example.org")
         assert user.status == MemberStatus.PENDING and not user.is_active
     visitor.post("/accounts/login/", {"login": "wartend@example.org", "password": NEW_PASSWORD})
-    assert "_auth_user_id" not in visitor.session
+    assert session_user_id(visitor, portal_a) is None
 
 
 def test_the_member_limit_gives_the_registrant_a_message_and_the_admins_a_notice(
