@@ -108,3 +108,7 @@ def versions():
         .only("number", "published_at", "css_hash")
         .annotate(published_by=Subquery(publisher))
     )
+
+
+def version_exists(number: int) -> bool:
+    return ThemeVersion.objects.filter(number=number).exists()

@@ -114,6 +114,8 @@ def apply_preset(request):
 
 @require_POST
 def revert(request, number: int):
+    if not selectors.version_exists(number):
+        raise Http404("No such version.")  # as for anything this portal does not have
     try:
         services.theme_revert(number=number, actor=request.user)
     except ValidationError as exc:

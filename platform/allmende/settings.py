@@ -209,6 +209,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Confirmation keys are random rows in the portal's own schema. allauth's default signed keys name
+# only the address's id, and ids repeat across schemas: a key made in one portal would verify an
+# address in another (found by tests/security/test_cross_tenant_matrix.py).
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # An address that exists gets a clear message instead of a pretend success (the rule).
 ACCOUNT_PREVENT_ENUMERATION = False
