@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from accounts.models import MembershipPolicy, Role, User
 
+POLICY_CACHE_KEY = "membership-policy"
+
 
 def membership_policy() -> MembershipPolicy:
-    """The current schema's membership rules (the defaults until an admin sets them)."""
-    policy = MembershipPolicy.objects.order_by("pk").first()
-    return policy if policy is not None else MembershipPolicy()
+    """The current schema's membership rules (the defaults until an admin sets them).
+
+    Read on most requests (members-only check, sign-up link, admin two-factor rule), so it is
+    cached per portal and forgotten when the row changes (accounts.signals)."""
+    from django.core.cache import cache
+
+    policy = cache.get(POLICY_CACHE_KEY)
+    if policy is None:
+        policy = MembershipPolicy.objects.order_by("pk").first() or MembershipPolicy()
+        cache.set(POLICY_CACHE_KEY, policy, 60 * 60)
+    return policy
 
 
 def user_by_email(email: str) -> User | None:

@@ -238,3 +238,19 @@ def test_a_reset_or_invitation_link_of_one_portal_is_a_404_on_another(
     invitation = f"/accounts/set-password/{urlsafe_base64_encode(force_bytes(member.pk))}/{token}/"
     assert _visitor(portal_b).get(invitation).status_code == 404
     assert _visitor(portal_a).get(invitation).status_code in (200, 302)
+
+
+def test_the_membership_rules_are_read_once_and_a_change_reaches_the_next_request(portal_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with in_portal(portal_a):
+        PostFactory(body="Nur für Mitglieder gedacht")
+    visitor = _visitor(portal_a)
+    assert "Nur für Mitglieder" in visitor.get("/").content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        visitor.get("/")
+    assert not [q for q in warm.captured_queries if "accounts_membershippolicy" in q["sql"]]
+
+    _policy(portal_a, members_only=True)
+    assert "Nur für Mitglieder" not in visitor.get("/").content.decode()
