@@ -11,7 +11,13 @@ import logging
 from django.db.models import Count, QuerySet
 
 from billing.models import BillingAccount, Interval, Order
-from billing.services.common import DUNNING_STATES, PAID_STATES, plan_price, timestamp
+from billing.services.common import (
+    DUNNING_STATES,
+    OPEN_ORDER_STATES,
+    PAID_STATES,
+    plan_price,
+    timestamp,
+)
 from billing.stripe_api import client
 from features.models import Plan
 
@@ -115,27 +121,21 @@ def revenue_overview() -> dict:
         "paid_plan", "portal"
     )
     mrr = 0
-    for account in accounts.filter(status__in=["active", "trialing", "past_due"]):
-        plan = account.paid_plan
-        if plan is None:
+    for account in accounts.filter(status__in=PAID_STATES | {"past_due"}):
+        if account.paid_plan is None:
             continue
-        mrr += (
-            plan.monthly_price_cents
-            if account.interval == Interval.MONTH
-            else plan.yearly_price_cents // 12
-        )
+        price = plan_price(account.paid_plan, account.interval)
+        mrr += price if account.interval == Interval.MONTH else price // 12
     return {
         "mrr_cents": mrr,
         "by_status": dict(
             accounts.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
         ),
-        "failed": list(accounts.filter(status__in=["past_due", "unpaid"])),
+        "failed": list(accounts.filter(status__in=DUNNING_STATES)),
         "in_grace": list(
             accounts.filter(grace_until__isnull=False, downgraded_for_nonpayment=False)
         ),
         "downgraded": list(accounts.filter(downgraded_for_nonpayment=True)),
-        "open_orders": Order.objects.filter(
-            status__in=["awaiting_confirmation", "awaiting_payment", "paid"]
-        ).count(),
+        "open_orders": Order.objects.filter(status__in=OPEN_ORDER_STATES).count(),
         "failed_orders": list(Order.objects.filter(status="failed")[:20]),
     }

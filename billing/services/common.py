@@ -14,6 +14,8 @@ from tenants.celery import enqueue_on_commit
 PAID_STATES = frozenset({"active", "trialing"})
 DUNNING_STATES = frozenset({"past_due", "unpaid"})
 ENDED_STATES = frozenset({"canceled", "incomplete_expired"})
+# Orders that hold their subdomain (the unique constraint on billing.Order says the same).
+OPEN_ORDER_STATES = frozenset({"awaiting_confirmation", "awaiting_payment", "paid"})
 
 
 class BillingError(Exception):
@@ -49,7 +51,7 @@ def record_billing_change(*, portal, summary: str, source: str, actor=None) -> N
     audit_record(
         event_type=EventType.BILLING_CHANGED,
         actor=actor,
-        actor_label="" if actor else source,
+        actor_label=source,
         portal=portal,
         obj=portal,
         detail={"summary": summary[:300], "source": source},

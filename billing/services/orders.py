@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import BillingAccount, Interval, Order
 from billing.services.common import (
+    OPEN_ORDER_STATES,
     PAID_STATES,
     BillingError,
     PaymentStep,
@@ -50,11 +51,6 @@ from tenants.celery import enqueue_on_commit
 logger = logging.getLogger(__name__)
 CONFIRMATION_SALT = "allmende.order.confirm"
 CONFIRMATION_MAX_AGE = timedelta(hours=48)
-OPEN_STATES = (
-    Order.Status.AWAITING_CONFIRMATION,
-    Order.Status.AWAITING_PAYMENT,
-    Order.Status.PAID,
-)
 
 
 def _taken(subdomain: str) -> ValidationError:
@@ -64,7 +60,7 @@ def _taken(subdomain: str) -> ValidationError:
 
 
 def _open_order(subdomain: str) -> Order | None:
-    return Order.objects.filter(subdomain=subdomain, status__in=OPEN_STATES).first()
+    return Order.objects.filter(subdomain=subdomain, status__in=OPEN_ORDER_STATES).first()
 
 
 def subdomain_available(subdomain: str) -> str:
@@ -98,7 +94,7 @@ def _cleaned(data: dict) -> dict:
         validate_email(email)
     except ValidationError:
         fail("contact_email", _("Enter a valid e-mail address."))
-    plan = Plan.objects.filter(key=data.get("plan")).first()
+    plan = Plan.objects.filter(key=str(data.get("plan") or "")).first()
     if plan is None:
         fail("plan", _("Choose a plan."))
     if data.get("interval") not in Interval.values:

@@ -179,7 +179,7 @@ def member_erase(*, user: User, keep_content: bool, actor: User | None = None) -
         audit_record(
             event_type=EventType.MEMBER_DELETED,
             actor=actor,
-            actor_label="" if actor is not None else "member",
+            actor_label="member",  # used only when members delete themselves
             obj=user,
             object_label=erased_address(user),
             detail={"content": "kept" if keep_content else "deleted"},

@@ -35,7 +35,8 @@ def audit_record(
     object_label: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Record that `actor` (a user) or `actor_label` (a system actor) did `event_type`."""
+    """Record that `actor` (a user) or `actor_label` (a system actor) did `event_type`. A
+    caller may always pass the label it would use without a person: with an actor it is dropped."""
     event_type = EventType(event_type)  # ValueError for anything not in the enum
     if actor is not None and not isinstance(actor, AbstractBaseUser):
         raise TypeError(f"actor must be a user, not {type(actor).__name__}; use actor_label.")

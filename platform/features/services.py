@@ -131,7 +131,7 @@ def feature_grant(
     audit_record(
         event_type=EventType.FEATURE_GRANTED,
         actor=granted_by,
-        actor_label="" if granted_by else "operator",
+        actor_label="operator",  # used only without granted_by
         portal=portal,
         object_type="feature",
         object_id=feature,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import User
 from news.models import Post
 
 
@@ -24,4 +23,6 @@ def latest_posts(*, user, limit: int = 20) -> QuerySet[Post]:
 
 
 def member_count() -> int:
-    return User.objects.filter(is_active=True).count()
+    from features.limits import member_count as active_members
+
+    return active_members()

@@ -170,7 +170,7 @@ def portal_export(*, portal: Portal, output: Path, actor=None) -> ExportSummary:
     audit_record(
         event_type=EventType.PORTAL_EXPORTED,
         actor=actor,
-        actor_label="" if actor else "platform",
+        actor_label="platform",
         portal=portal,
         obj=portal,
         detail={"path": str(output), "rows": sum(counts.values()), "files": len(media_files)},

@@ -48,7 +48,7 @@ def _audit(event_type: EventType, domain: Domain, actor, *, label: str = "") -> 
     audit_record(
         event_type=event_type,
         actor=actor,
-        actor_label="" if actor else (label or "platform"),
+        actor_label=label or "platform",
         portal=domain.tenant,
         object_type="tenants.domain",
         object_id=domain.pk,

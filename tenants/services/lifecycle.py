@@ -35,7 +35,7 @@ def _record(portal: Portal, event_type: EventType, actor=None, **detail) -> None
     audit_record(
         event_type=event_type,
         actor=actor,
-        actor_label="" if actor else "platform",
+        actor_label="platform",
         portal=portal,
         obj=portal,
         detail=detail,

@@ -249,7 +249,7 @@ class PortalProvisioning:
         audit_record(
             event_type=self.event,
             actor=self.actor,
-            actor_label="" if self.actor else (self.actor_label or "platform"),
+            actor_label=self.actor_label or "platform",
             portal=self.portal,
             obj=self.portal,
             detail={"subdomain": self.subdomain, "plan": self.plan},
