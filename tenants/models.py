@@ -149,3 +149,19 @@ class PlatformPage(models.Model):
 
         self.body = clean_html(self.body)  # the operator's HTML reduced to the safe subset
         super().save(*args, **kwargs)
+        self._forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._forget()
+        return result
+
+    @staticmethod
+    def _forget() -> None:
+        from django.core.cache import caches
+        from django.db import transaction
+
+        from tenants.selectors import PLATFORM_PAGES_KEY
+
+        caches["routing"].delete(PLATFORM_PAGES_KEY)
+        transaction.on_commit(lambda: caches["routing"].delete(PLATFORM_PAGES_KEY))

@@ -60,8 +60,19 @@ def platform_page(kind: str):
     return PlatformPage.objects.filter(kind=kind).first()
 
 
+PLATFORM_PAGES_KEY = "platform-page-kinds"
+
+
 def platform_page_kinds() -> set[str]:
-    """Which of the platform's legal pages the operators have written (for the footer)."""
+    """Which of the platform's legal pages the operators have written (for the footer of every
+    platform page); cached, and forgotten when a page is saved or deleted (PlatformPage)."""
+    from django.core.cache import caches
+
     from tenants.models import PlatformPage
 
-    return set(PlatformPage.objects.values_list("kind", flat=True))
+    cache = caches["routing"]
+    kinds = cache.get(PLATFORM_PAGES_KEY)
+    if kinds is None:
+        kinds = set(PlatformPage.objects.values_list("kind", flat=True))
+        cache.set(PLATFORM_PAGES_KEY, kinds, 60 * 60)
+    return kinds

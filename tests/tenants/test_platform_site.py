@@ -33,3 +33,15 @@ def test_staff_can_reset_a_forgotten_password_on_the_platform_host(
     assert response.status_code == 302
     link = re.search(r"(http://\S+/accounts/password/reset/key/\S+)", mailoutbox[-1].body).group(1)
     assert link.startswith("http://localhost")
+
+
+def test_the_footer_asks_the_database_once_for_the_legal_pages(platform_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    platform_client.get("/")
+    with CaptureQueriesContext(connection) as warm:
+        platform_client.get("/")
+    assert not [q for q in warm.captured_queries if "tenants_platformpage" in q["sql"]]
+    PlatformPage.objects.create(kind="privacy", body="<p>Wenig Daten.</p>")
+    assert 'href="/datenschutz/"' in platform_client.get("/").content.decode()
