@@ -123,38 +123,54 @@ def member_block(*, member: User, actor: User, reason: str = "") -> User:
                 % {"limit": REASON_MAX_LENGTH}
             }
         )
-    with transaction.atomic():
-        fresh, other_admins = _lock(member=member, actor=actor)
+
+    def refuse(fresh: User, other_admins) -> None:
         if fresh.pk == actor.pk:
             raise ValidationError(_("You cannot block yourself."))
-        if fresh.status == MemberStatus.BLOCKED:
-            raise ValidationError(_("%(name)s is blocked already.") % {"name": fresh})
-        if fresh.status != MemberStatus.ACTIVE:
+        if fresh.status == MemberStatus.PENDING:
             raise ValidationError(
                 _("%(name)s is awaiting approval: approve or decline the registration instead.")
                 % {"name": fresh}
             )
         _refuse_if_last_admin(fresh, other_admins)
-        _set_status(fresh, MemberStatus.BLOCKED)
-        audit_record(
-            event_type=EventType.MEMBER_BLOCKED,
-            actor=actor,
-            obj=fresh,
-            detail={"from": MemberStatus.ACTIVE, "to": MemberStatus.BLOCKED, "reason": reason},
-        )
-    return fresh
+
+    return _status_change(
+        member=member,
+        actor=actor,
+        expected=MemberStatus.ACTIVE,
+        to=MemberStatus.BLOCKED,
+        event_type=EventType.MEMBER_BLOCKED,
+        refusal=_("%(name)s is blocked already."),
+        check=refuse,
+        detail={"reason": reason},
+    )
 
 
 def _status_change(
-    *, member: User, actor: User, expected: str, to: str, event_type: EventType, refusal: str
+    *,
+    member: User,
+    actor: User,
+    expected: str,
+    to: str,
+    event_type: EventType,
+    refusal: str,
+    check=None,
+    detail: dict | None = None,
 ) -> User:
+    """Move `member` from status `expected` to `to` under the lock, with an audit row; `check`
+    (fresh member, other active admins) may refuse first, `refusal` names a wrong status."""
     with transaction.atomic():
-        fresh, _others = _lock(member=member, actor=actor)
+        fresh, other_admins = _lock(member=member, actor=actor)
+        if check is not None:
+            check(fresh, other_admins)
         if fresh.status != expected:
             raise ValidationError(refusal % {"name": fresh})
         _set_status(fresh, to)
         audit_record(
-            event_type=event_type, actor=actor, obj=fresh, detail={"from": expected, "to": to}
+            event_type=event_type,
+            actor=actor,
+            obj=fresh,
+            detail={"from": expected, "to": to, **(detail or {})},
         )
     return fresh
 
