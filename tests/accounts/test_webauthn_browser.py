@@ -8,8 +8,6 @@ The server reads committed data, so the member made here is deleted afterwards."
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from django.db import connections
@@ -18,8 +16,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from core.models import AuditEvent
 from tests.accounts.factories import PASSWORD, member_of
-from tests.billing.live import ROOT, _wait_for_server
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port, needs_chromium
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, needs_chromium, running_server
 
 pytestmark = needs_chromium
 
@@ -29,23 +26,8 @@ EMAIL = "security-key@beta.example"
 @pytest.fixture
 def live_server_url(committed, subprocess_env, tmp_path):
     """runserver on the test database; yields a function giving a portal's base URL."""
-    port = free_port()
-    log = tmp_path / "server.log"
-    env = dict(subprocess_env, PUBLIC_PORT=str(port), PYTHONUNBUFFERED="1")
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_server(f"http://localhost:{port}/healthz", server)
+    with running_server(subprocess_env, tmp_path / "server.log") as port:
         yield lambda portal: f"http://{portal.slug}.localhost:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _delete_member(portal) -> None:

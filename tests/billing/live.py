@@ -8,8 +8,6 @@ they created themselves (`cleanup`).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -25,9 +23,8 @@ from core.models import AuditEvent
 from tenants.models import Portal
 from tenants.schemas import drop_schema
 from tests.billing.conftest import WEBHOOK_SECRET, stripe_env
-from tests.browser import free_port
+from tests.browser import running_server
 
-ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_NAME = "allmende-live"
 
 
@@ -62,19 +59,6 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str, live=
         time.sleep(0.25)
 
 
-def _wait_for_server(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError("the server exited while starting")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
-
-
 def _register_webhook(stripe_url: str, body: dict) -> None:
     request = urllib.request.Request(
         f"{stripe_url}/_config/webhooks/{WEBHOOK_NAME}",
@@ -93,47 +77,30 @@ def live_billing(committed, subprocess_env, settings, localstripe_url, tmp_path)
     flush = urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")
     urllib.request.urlopen(flush, timeout=5).close()
     stripe_plans_sync()
-    port = free_port()
     mail_dir = tmp_path / "mail"
     log = tmp_path / "server.log"
-    env = dict(
-        subprocess_env,
-        **stripe_env(localstripe_url),
-        EMAIL_URL=f"file://{mail_dir}",
-        PUBLIC_PORT=str(port),
-        PYTHONUNBUFFERED="1",
-    )
+    env = dict(subprocess_env, **stripe_env(localstripe_url), EMAIL_URL=f"file://{mail_dir}")
     last = StripeEvent.objects.order_by("-pk").first()
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_server(f"http://localhost:{port}/healthz", server)
-        _register_webhook(
-            localstripe_url,
-            {"url": f"http://localhost:{port}/stripe/webhook/", "secret": WEBHOOK_SECRET},
-        )
-        yield LiveBilling(
-            port=port,
-            url=f"http://localhost:{port}",
-            stripe_url=localstripe_url,
-            mail_dir=mail_dir,
-            log=log,
-            first_event_pk=(last.pk if last else 0) + 1,
-        )
-    finally:
-        # localstripe cannot forget a webhook: park it on a filter no event matches.
-        _register_webhook(
-            localstripe_url,
-            {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET, "events": ["none"]},
-        )
-        server.terminate()
-        server.wait(timeout=10)
+    with running_server(env, log) as port:
+        try:
+            _register_webhook(
+                localstripe_url,
+                {"url": f"http://localhost:{port}/stripe/webhook/", "secret": WEBHOOK_SECRET},
+            )
+            yield LiveBilling(
+                port=port,
+                url=f"http://localhost:{port}",
+                stripe_url=localstripe_url,
+                mail_dir=mail_dir,
+                log=log,
+                first_event_pk=(last.pk if last else 0) + 1,
+            )
+        finally:
+            # localstripe cannot forget a webhook: park it on a filter no event matches.
+            _register_webhook(
+                localstripe_url,
+                {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET, "events": ["none"]},
+            )
 
 
 def cleanup(live: LiveBilling, *subdomains: str) -> None:
