@@ -53,12 +53,18 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
     base = themed_context()
     full = {**base, **context}
     with translation.override(language or base["language"] or settings.LANGUAGE_CODE):
-        # One line whatever a name contains: a line break in a header is refused by Django.
-        subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())
+        subject = render_to_string(f"{template}_subject.txt", full)
         text = render_to_string(f"{template}.txt", full)
         html = render_to_string(f"{template}.html", full)
+    _send(to=to, subject=subject, text=text, html=html, sender_name=base["sender_name"])
+
+
+def _send(*, to: str, subject: str, text: str, html: str, sender_name: str) -> None:
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    message = EmailMultiAlternatives(subject, text, _sender(base["sender_name"], address), [to])
+    # One line whatever a name contains: a line break in a header is refused by Django.
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), text, _sender(sender_name, address), [to]
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -72,9 +78,4 @@ def send_themed_text(*, to: str, subject: str, text: str, language: str = "") ->
             "themes/email/text.html",
             {**base, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()]},
         )
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, _sender(base["sender_name"], address), [to]
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    _send(to=to, subject=subject, text=text, html=html, sender_name=base["sender_name"])
