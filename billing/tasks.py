@@ -54,7 +54,14 @@ def send_order_confirmation(*, order_id: int) -> None:
     order = Order.objects.select_related("plan").filter(pk=order_id).first()
     if order is None or order.status != Order.Status.AWAITING_CONFIRMATION:
         return
-    link = f"{platform_url()}order/{order.token}/confirm/{services.confirmation_signature(order)}/"
+    from django.urls import reverse
+
+    path = reverse(
+        "billing:order_confirm",
+        urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        kwargs={"token": order.token, "signature": services.confirmation_signature(order)},
+    )
+    link = platform_url().rstrip("/") + path
     context = {"order": order, "confirm_url": link}
     with translation.override(order.language):
         subject = " ".join(
