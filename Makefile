@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SITE := $(shell $(PYTHON) -c 'import sys; print(f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages")')
 
-.PHONY: up test bench lint fmt db-stop clean venv
+.PHONY: up test bench soak lint fmt db-stop clean venv
 
 venv: $(STAMP)
 
@@ -26,6 +26,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest bench -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Fault injection with real processes and the soak run (SOAK_SECONDS, default 600), each on
+# its own embedded PostgreSQL cluster; not part of `make test`.
+soak: $(STAMP)
+	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest tests/reliability -m soak -p no:randomly -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -210,7 +210,7 @@ def _start_localstripe(env: dict, children: dict[str, subprocess.Popen]) -> None
 
     base = f"http://localhost:{LOCALSTRIPE_PORT}"
     process = subprocess.Popen(
-        [PY, "-m", "localstripe", "--port", str(LOCALSTRIPE_PORT)],
+        [PY, "-m", "infra.localstripe", "--port", str(LOCALSTRIPE_PORT)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -223,7 +223,7 @@ def _start_localstripe(env: dict, children: dict[str, subprocess.Popen]) -> None
         if code is not None:
             raise StartupError(
                 f"{_capitalised(LOCALSTRIPE)} stopped with exit code {code} before it answered "
-                f"on port {LOCALSTRIPE_PORT}; `{PY} -m localstripe --port {LOCALSTRIPE_PORT}` "
+                f"on port {LOCALSTRIPE_PORT}; `{PY} -m infra.localstripe --port {LOCALSTRIPE_PORT}` "
                 "shows why."
             )
         raise StartupError(

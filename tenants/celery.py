@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable
 
 from celery import Task
 from django.conf import settings
@@ -50,12 +51,25 @@ class PortalTask(Task):
             args, kwargs, task_id, producer, link, link_error, shadow, headers=headers, **options
         )
 
+    def apply(self, args=None, kwargs=None, *positional, headers=None, **options):
+        # Eager runs (always-eager sends, chord and group parts, eager retries) pass through
+        # here and not through apply_async: they carry the sender's schema the same way.
+        headers = dict(headers or {})
+        headers.setdefault(
+            PORTAL_HEADER, getattr(connection, "schema_name", None) or _public_schema()
+        )
+        return super().apply(args, kwargs, *positional, headers=headers, **options)
+
     def __call__(self, *args, **kwargs):
         schema = self.request.get(PORTAL_HEADER) or (self.request.headers or {}).get(PORTAL_HEADER)
         schema = schema or _public_schema()
         # A task reverses URLs of its own side (portal e-mails link to portal pages), also when it
         # runs eagerly inside a request that was routed to the other side.
         previous_urlconf = get_urlconf()
+        # Run eagerly (tests, CELERY_TASK_ALWAYS_EAGER), the task shares the caller's connection:
+        # the caller's schema comes back afterwards, or the rest of its request would run in
+        # public (or in the task's portal). In a worker the caller's schema is public.
+        previous_tenant = getattr(connection, "tenant", None)
         try:
             if schema == _public_schema():
                 set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
@@ -65,6 +79,7 @@ class PortalTask(Task):
             return self._run_in_portal(schema, args, kwargs)
         finally:
             set_urlconf(previous_urlconf)
+            _restore(previous_tenant)
 
     def _run_in_portal(self, schema: str, args, kwargs):
         from tenants.models import Portal
@@ -99,6 +114,13 @@ class PortalTask(Task):
             reset_current_portal(token)
 
 
+def _restore(tenant) -> None:
+    if tenant is None or tenant.schema_name == _public_schema():
+        connection.set_schema_to_public()
+    else:
+        connection.set_tenant(tenant)
+
+
 def enqueue_on_commit(task, /, *, in_portal=None, in_public: bool = False, **kwargs) -> None:
     """Send `task` with `kwargs` once the current transaction commits.
 
@@ -128,3 +150,27 @@ def _task_by_name(name: str):
         # Worker processes import every tasks module at start; the web process on first use.
         importlib.import_module(name.rsplit(".", 1)[0])
     return current_app.tasks[name]  # KeyError for a name no module registers
+
+
+def fan_out(task, /, *, schemas: Iterable[str] | None = None, **kwargs) -> int:
+    """Send `task` once per portal, each message carrying its portal's schema; return how many.
+
+    For beat jobs that run in public and do per-portal work: each portal's share runs in its own
+    schema and fails, retries and is skipped (purged portal, module off) on its own. `schemas`
+    defaults to every active portal. Sent at once, not on commit: beat jobs hold no transaction.
+    """
+    from tenants.models import Portal, PortalStatus
+
+    if schemas is None:
+        schemas = (
+            Portal.objects.filter(status=PortalStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("schema_name", flat=True)
+            .iterator()
+        )
+    resolved = _task_by_name(task) if isinstance(task, str) else task
+    sent = 0
+    for schema in schemas:
+        resolved.apply_async(kwargs=kwargs, headers={PORTAL_HEADER: schema})
+        sent += 1
+    return sent

@@ -6,9 +6,11 @@ What happened to a portal is in the audit log (core.AuditEvent).
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -71,14 +73,25 @@ class Portal(TenantMixin):
 
 
 class Domain(DomainMixin):
-    """A hostname that serves a portal: <subdomain>.PLATFORM_DOMAIN or the portal's own domain."""
+    """A hostname of a portal: <subdomain>.PLATFORM_DOMAIN, or an own domain.
 
+    An own domain starts as an unverified *claim*. Several portals may claim the same hostname at
+    once, each with its own token; the first to prove control in DNS gets it (`is_verified`), and
+    the database allows one verified row per hostname. Only verified rows route or get
+    certificates. A claim counts until DOMAIN_CLAIM_LIFETIME_DAYS after it was made, or until
+    another portal verifies the hostname (`lost_at`); then it is dead and a beat task removes it.
+    """
+
+    # DomainMixin's field is unique; here only verified hostnames are (constraints below).
+    domain = models.CharField(max_length=253, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Own domains serve only once their owner proved control of them in DNS (themes issue #10).
     is_verified = models.BooleanField(default=True)
     verification_token = models.CharField(max_length=64, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     last_check_error = models.CharField(max_length=300, blank=True)
+    # Set when another portal verified this hostname first: the claim no longer counts.
+    lost_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -86,8 +99,34 @@ class Domain(DomainMixin):
                 fields=["tenant"],
                 condition=models.Q(is_primary=True),
                 name="one_primary_domain_per_portal",
-            )
+            ),
+            # The guarantee behind "the first portal to verify wins", also under a race.
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(is_verified=True),
+                name="one_portal_per_verified_hostname",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "domain"], name="one_row_per_portal_and_hostname"
+            ),
         ]
+
+    @property
+    def claim_expires_at(self):
+        """When an unverified claim stops counting; None for a verified domain."""
+        if self.is_verified or self.created_at is None:
+            return None
+        return self.created_at + timedelta(days=settings.DOMAIN_CLAIM_LIFETIME_DAYS)
+
+    @property
+    def claim_is_expired(self) -> bool:
+        expires = self.claim_expires_at
+        return expires is not None and expires <= timezone.now()
+
+    @property
+    def claim_is_dead(self) -> bool:
+        """An unverified claim that can no longer be verified: expired, or lost to another portal."""
+        return not self.is_verified and (self.lost_at is not None or self.claim_is_expired)
 
     def __str__(self) -> str:
         return self.domain

@@ -10,6 +10,9 @@ It fails loudly (SchemaCloneError) when the template holds an object kind it doe
 (views, triggers, functions, types, free-standing sequences) rather than produce a schema that
 differs from a migrated one. `describe_schema()` is the catalog fingerprint the tests use to
 prove a copy equals a migrated schema.
+
+`CLONE_STEPS` names the steps of a copy; `checkpoint(step)` runs after each of them (and after
+the first table) and does nothing: fault-injection tests replace it to crash the copy there.
 """
 
 from __future__ import annotations
@@ -21,6 +24,22 @@ from django.db import connection
 
 class SchemaCloneError(RuntimeError):
     pass
+
+
+CLONE_STEPS = (
+    "clone:check_source",
+    "clone:create_schema",
+    "clone:first_table",
+    "clone:tables",
+    "clone:constraints",
+    "clone:indexes",
+    "clone:sequence_types",
+    "clone:sequence_positions",
+)
+
+
+def checkpoint(step: str) -> None:
+    """Reached after each step in CLONE_STEPS; a hook for tests that inject crashes."""
 
 
 def _qi(name: str) -> str:
@@ -92,7 +111,9 @@ def clone_schema(source: str, target: str) -> None:
     try:
         with connection.cursor() as cursor:
             _refuse_unsupported(cursor, source)
+            checkpoint("clone:check_source")
             cursor.execute(f"CREATE SCHEMA {_qi(target)}")
+            checkpoint("clone:create_schema")
             tables = [
                 name
                 for (name,) in _fetch(
@@ -102,12 +123,19 @@ def clone_schema(source: str, target: str) -> None:
                     (source,),
                 )
             ]
-            for table in tables:
+            for index, table in enumerate(tables):
                 _copy_table(cursor, source, target, table)
+                if index == 0:
+                    checkpoint("clone:first_table")
+            checkpoint("clone:tables")
             _copy_constraints(cursor, source, target)
+            checkpoint("clone:constraints")
             _copy_indexes(cursor, source, target)
+            checkpoint("clone:indexes")
             _copy_sequence_types(cursor, source, target)
+            checkpoint("clone:sequence_types")
             _copy_sequence_positions(cursor, source, target)
+            checkpoint("clone:sequence_positions")
     finally:
         # The statements above changed search_path behind django-tenants' back.
         connection.search_path_set_schemas = None

@@ -36,3 +36,14 @@ def verify_domain(*, domain_id: int) -> bool:
     if domain is None:
         return False
     return domain_verify(domain=domain).is_verified
+
+
+@shared_task
+def expire_domain_claims() -> list[str]:
+    """Beat task: remove unverified domain claims past their lifetime (idempotent)."""
+    from tenants.services.domains import domain_claims_expire
+
+    removed = domain_claims_expire()
+    if removed:
+        logger.info("Removed %d expired domain claim(s): %s", len(removed), ", ".join(removed))
+    return removed

@@ -96,20 +96,49 @@ def domain_settings(request):
                 return redirect("domains:settings")
         else:
             status = 400
-    domains = [
-        {"domain": d, "records": dns_instructions(d) if not d.is_verified else []}
-        for d in selectors.portal_domains(portal)
-    ]
+    domains = [_domain_entry(d) for d in selectors.portal_domains(portal)]
     return render(
         request, "tenants/domains.html", {"form": form, "domains": domains}, status=status
     )
+
+
+def _dead_claim_message(domain: Domain) -> str:
+    if domain.lost_at is not None:
+        return _(
+            "Another portal proved control of %(name)s first, so this claim no longer counts."
+        ) % {"name": domain.domain}
+    return _(
+        "This claim on %(name)s expired without being verified. Add the domain again to get "
+        "a new token."
+    ) % {"name": domain.domain}
+
+
+def _domain_entry(domain: Domain) -> dict:
+    """What the domains page shows of one row: its state, and DNS records while they matter."""
+    if domain.is_verified:
+        return {"domain": domain, "state": "verified", "records": [], "message": ""}
+    if domain.claim_is_dead:
+        return {
+            "domain": domain,
+            "state": "dead",
+            "records": [],
+            "message": _dead_claim_message(domain),
+        }
+    return {
+        "domain": domain,
+        "state": "pending",
+        "records": dns_instructions(domain),
+        "message": "",
+    }
 
 
 @require_POST
 def domain_action(request, pk: int, action: str):
     domain = _portal_domain(request, pk)
     try:
-        if action == "verify":
+        if action == "verify" and domain.claim_is_dead:
+            messages.error(request, _dead_claim_message(domain))
+        elif action == "verify":
             # A platform check, recorded in the public log, whichever portal asked for it.
             enqueue_on_commit(verify_domain, in_public=True, domain_id=domain.pk)
             messages.info(request, _("The DNS check is running; reload this page in a moment."))

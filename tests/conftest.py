@@ -154,3 +154,25 @@ def _end_leftover_sessions(request) -> None:
                 f"connection or stop a process): {leftovers}"
             )
         )
+
+
+@pytest.fixture
+def portal_c(db) -> Portal:
+    """A second Professional portal (B is the first), made for one test: both may have own
+    domains, so both sides of a domain test can claim one."""
+    return portal_provision(
+        name="Portal Gamma",
+        subdomain="gamma",
+        admin_email="admin@gamma.example",
+        plan="professional",
+        actor_label="tests",
+    ).portal
+
+
+@pytest.fixture
+def dns_zone(settings):
+    """A DNS server on loopback that the domain checks ask (tests/tenants/fake_dns.py)."""
+    from tests.tenants.fake_dns import serving_zone
+
+    with serving_zone(settings) as zone:
+        yield zone

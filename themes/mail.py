@@ -3,16 +3,29 @@ signature, and links to its canonical domain. Plain text and HTML from the same 
 
 Must run in the portal's schema (a request or a PortalTask); in public it raises RuntimeError,
 because a mail without a portal would carry the wrong branding.
+
+Subjects and plain-text parts are rendered with autoescaping off (`render_plain`): they are not
+HTML, and a name like "Tom & Jerry" must read as typed, not as "Tom &amp; Jerry". Only the HTML
+part is escaped. Headers stay single lines whatever a name holds.
+
+`_send` is the one sending helper for rendered and template mails. Sent from a worker task, a
+mail is sent once per task id: tasks are acknowledged late and requeued when their worker dies,
+so a task may run again after its mails went out. The marker (themes.SentMail) is written in
+the transaction around handing the mail over; a redelivered task finds it and skips the mail.
+A worker that dies after the mail server took the mail but before that commit still sends it
+twice (no mail server takes part in our transaction): the window is one commit long.
 """
 
 from __future__ import annotations
 
+import hashlib
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection
-from django.template.loader import render_to_string
+from django.db import connection, transaction
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from themes.selectors import published_theme
@@ -42,6 +55,16 @@ def themed_context() -> dict:
     }
 
 
+def render_plain(template_name: str, context: dict) -> str:
+    """Render a text-only template (a subject, a plain-text part) without HTML escaping.
+
+    A template cannot be trusted to say `{% autoescape off %}` itself: one that forgets it
+    would put entities into every mail's text, so the switch is made here for all of them.
+    """
+    template = get_template(template_name).template  # the engine's own Template
+    return template.render(Context(context, autoescape=False))
+
+
 def _sender(name: str, address: str) -> str:
     # Left unencoded: Django encodes non-ASCII names when it sends; quotes keep commas harmless.
     cleaned = " ".join(name.replace("\\", "").replace('"', "'").split())
@@ -53,20 +76,55 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
     base = themed_context()
     full = {**base, **context}
     with translation.override(language or base["language"] or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", full)
-        text = render_to_string(f"{template}.txt", full)
+        subject = render_plain(f"{template}_subject.txt", full)
+        text = render_plain(f"{template}.txt", full)
         html = render_to_string(f"{template}.html", full)
-    _send(to=to, subject=subject, text=text, html=html, sender_name=base["sender_name"])
-
-
-def _send(*, to: str, subject: str, text: str, html: str, sender_name: str) -> None:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    # One line whatever a name contains: a line break in a header is refused by Django.
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, _sender(sender_name, address), [to]
+    _send(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        sender_name=base["sender_name"],
+        kind=template,
     )
+
+
+def _task_mail_key(*, to: str, kind: str) -> str | None:
+    """The marker key of this mail in the running worker task, None outside one. Eager runs
+    (tests, always-eager setups) are never redelivered and need none."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None) if current_task else None
+    if request is None or not request.id or request.is_eager:
+        return None
+    return hashlib.sha256(f"{request.id}\n{to.lower()}\n{kind}".encode()).hexdigest()
+
+
+def already_sent(*, to: str, template: str) -> bool:
+    """Whether the running worker task sent this mail before it was redelivered."""
+    from themes.models import SentMail
+
+    key = _task_mail_key(to=to, kind=template)
+    return key is not None and SentMail.objects.filter(key=key).exists()
+
+
+def _send(*, to: str, subject: str, text: str, html: str, sender_name: str, kind: str = "") -> None:
+    from themes.models import SentMail
+
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    subject = " ".join(subject.split())
+    # One line whatever a name contains: a line break in a header is refused by Django.
+    message = EmailMultiAlternatives(subject, text, _sender(sender_name, address), [to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    key = _task_mail_key(to=to, kind=kind or subject)
+    if key is None:
+        message.send()
+        return
+    with transaction.atomic():
+        # A second run of the same task waits here for the first one's commit, then skips.
+        _marker, created = SentMail.objects.get_or_create(key=key)
+        if created:
+            message.send()
 
 
 def send_themed_text(*, to: str, subject: str, text: str, language: str = "") -> None:
@@ -78,4 +136,11 @@ def send_themed_text(*, to: str, subject: str, text: str, language: str = "") ->
             "themes/email/text.html",
             {**base, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()]},
         )
-    _send(to=to, subject=subject, text=text, html=html, sender_name=base["sender_name"])
+    _send(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        sender_name=base["sender_name"],
+        kind="text:" + subject,
+    )

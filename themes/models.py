@@ -81,3 +81,15 @@ class ThemeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Version {self.number}"
+
+
+class SentMail(models.Model):
+    """A mail a worker task has sent, by a digest of (task id, recipient, template): a task
+    redelivered after its worker died finds it and does not send that mail again. Holds no
+    address, only the digest."""
+
+    key = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,13 +4,18 @@ Stripe is the source of truth: every handler fetches the current subscription be
 it, so webhooks may arrive in any order or twice. Entitlements change only through
 features.services.plan_change, so nothing is ever deleted. Stripe is always called before a row
 is locked, never while the lock is held; the locked row is re-read and the change applied to it.
+A sync whose fetch was overtaken by another sync's apply (last_synced_at moved under it) fetches
+again instead of applying what may be the older state (StaleAccount); a late event about a
+subscription the portal has since replaced is not taken up again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,6 +38,9 @@ from features.catalogue import COMMUNITY
 from tenants.celery import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+# How often a sync fetches again when other syncs of the same account keep overtaking it.
+SYNC_ATTEMPTS = 3
+_UNCHECKED = object()
 
 
 def payment_failing(subscription) -> bool:
@@ -160,6 +168,23 @@ def subscription_apply(
     return changes
 
 
+class StaleAccount(Exception):
+    """Someone applied another state of the subscription after we read the account and before
+    we locked it: what we fetched from Stripe may be older than what is stored. Fetch again."""
+
+
+@dataclass(frozen=True)
+class SubscriptionFetched:
+    """What subscription_fetch found: the account as read before asking Stripe (its
+    last_synced_at is the version subscription_fetched_apply checks), Stripe's subscription, or
+    an outcome without either."""
+
+    account: BillingAccount | None = None
+    subscription: Any = None
+    order: Order | None = None
+    note: str = ""
+
+
 def _account_for(subscription_id: str, customer_id: str) -> BillingAccount | None:
     account = BillingAccount.objects.filter(stripe_subscription_id=subscription_id).first()
     if account is None and customer_id:
@@ -167,28 +192,30 @@ def _account_for(subscription_id: str, customer_id: str) -> BillingAccount | Non
     return account
 
 
-def account_apply_locked(account: BillingAccount, subscription, **options) -> list[str]:
-    """Lock the account row, re-read it, apply the subscription fetched beforehand."""
+def account_apply_locked(
+    account: BillingAccount, subscription, *, synced_at=_UNCHECKED, **options
+) -> list[str]:
+    """Lock the account row, re-read it, apply the subscription fetched beforehand. With
+    `synced_at` (the last_synced_at read before fetching), StaleAccount if another sync was
+    applied since: applying ours could roll a newer state back."""
     with transaction.atomic():
         locked = (
             BillingAccount.objects.select_for_update().select_related("portal").get(pk=account.pk)
         )
+        if synced_at is not _UNCHECKED and locked.last_synced_at != synced_at:
+            raise StaleAccount(account.pk)
         locked.stripe_subscription_id = subscription.id
         return subscription_apply(locked, subscription, **options)
 
 
-def subscription_sync(
-    *, subscription_id: str, customer_id: str = "", source: str = "webhook"
-) -> list[str] | None:
-    """Apply Stripe's current state of a subscription. None for customers we do not know."""
+def subscription_fetch(*, subscription_id: str, customer_id: str = "") -> SubscriptionFetched:
+    """Read our account for a subscription (by its id, else by the customer), then Stripe's
+    current state of it. Nothing is locked or written; Stripe's errors other than "no such
+    subscription" propagate."""
     account = _account_for(subscription_id, customer_id)
     if account is None:
         order = Order.objects.filter(stripe_subscription_id=subscription_id).first()
-        if order is not None:
-            order_fulfil_later(order)
-            return ["order payment noticed"]
-        logger.info("Stripe subscription %s belongs to no portal we know.", subscription_id)
-        return None
+        return SubscriptionFetched(order=order)
     stripe = client()
     try:
         subscription = stripe.Subscription.retrieve(subscription_id, expand=["latest_invoice"])
@@ -198,5 +225,59 @@ def subscription_sync(
             subscription_id,
             account.portal_id,
         )
+        return SubscriptionFetched()
+    customer = getattr(subscription, "customer", None)
+    customer = getattr(customer, "id", customer)
+    if customer != account.stripe_customer_id:
+        # The event named our customer, Stripe says the subscription is someone else's.
+        logger.warning(
+            "Stripe subscription %s belongs to %s, not to portal %s's customer.",
+            subscription_id,
+            customer,
+            account.portal_id,
+        )
+        return SubscriptionFetched()
+    if (
+        account.stripe_subscription_id not in ("", subscription.id)
+        and subscription.status in ENDED_STATES
+    ):
+        # An ended subscription the portal has since replaced (a late event about it): taking
+        # it up again would end the portal's plan although its current subscription runs.
+        return SubscriptionFetched(note="not the portal's current subscription")
+    return SubscriptionFetched(account=account, subscription=subscription)
+
+
+def subscription_fetched_apply(
+    fetched: SubscriptionFetched, *, source: str = "webhook"
+) -> list[str] | None:
+    """Apply what subscription_fetch found, inside the caller's transaction; the changes (or a
+    note), None for a subscription of no portal or order we know. StaleAccount if the account
+    changed since it was read."""
+    if fetched.note:
+        return [fetched.note]
+    if fetched.order is not None:
+        order_fulfil_later(fetched.order)
+        return ["order payment noticed"]
+    if fetched.account is None:
         return None
-    return account_apply_locked(account, subscription, source=source)
+    return account_apply_locked(
+        fetched.account,
+        fetched.subscription,
+        synced_at=fetched.account.last_synced_at,
+        source=source,
+    )
+
+
+def subscription_sync(
+    *, subscription_id: str, customer_id: str = "", source: str = "webhook"
+) -> list[str] | None:
+    """Apply Stripe's current state of a subscription. None for customers we do not know.
+    Fetches again (a few times) when another sync overtook this one."""
+    for _attempt in range(SYNC_ATTEMPTS - 1):
+        fetched = subscription_fetch(subscription_id=subscription_id, customer_id=customer_id)
+        try:
+            return subscription_fetched_apply(fetched, source=source)
+        except StaleAccount:
+            continue
+    fetched = subscription_fetch(subscription_id=subscription_id, customer_id=customer_id)
+    return subscription_fetched_apply(fetched, source=source)

@@ -1,4 +1,7 @@
-"""Account e-mails, sent from the worker in the schema of the portal the task was sent from."""
+"""Account e-mails, sent from the worker in the schema of the portal the task was sent from.
+
+A task runs again when its worker died before acknowledging it; themes.mail sends each of its
+mails once per task, so a rerun sends only what had not gone out."""
 
 from __future__ import annotations
 

@@ -239,3 +239,18 @@ def password_reset_from_key(request, uidb36: str, key: str):
         if not _user_exists(pk):
             raise Http404("No such reset link here.")
     return allauth_view(request, uidb36=uidb36, key=key)
+
+
+def confirm_email(request, key: str):
+    """allauth's confirmation page, but a key this portal does not know (unknown, expired, or
+    another portal's: keys are rows of the portal's schema) is a 404 like any missing object,
+    not allauth's 200 "invalid link" page. The page's text stays allauth's."""
+    from allauth.account.views import confirm_email as allauth_view
+
+    response = allauth_view(request, key=key)
+    if (
+        request.method == "GET"
+        and getattr(response, "context_data", {}).get("confirmation") is None
+    ):
+        response.status_code = 404
+    return response

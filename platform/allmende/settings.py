@@ -62,6 +62,8 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # allauth's security-key list formats dates with it.
+    "django.contrib.humanize",
     "rest_framework",
     "allauth",
     "allauth.account",
@@ -117,8 +119,16 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [ROOT_DIR / "platform" / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "core.template_loaders.AppDirectoriesLoader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -147,6 +157,9 @@ else:
 # Lets processes started by the test suite (a worker, a command) use the suite's test database.
 _database["NAME"] = env.get("DATABASE_NAME", _database["NAME"])
 _database["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections, checked before each request reuses one: after a database restart the
+# first request of every process reconnects instead of failing on the dead connection.
+_database["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", _database.get("CONN_MAX_AGE") or 0)
 _database["CONN_HEALTH_CHECKS"] = True
 _database.setdefault("TEST", {})["NAME"] = env.get("TEST_DATABASE_NAME", "test_allmende")
 DATABASES = {"default": _database}
@@ -256,9 +269,14 @@ globals().update(env.email_settings(env.get("EMAIL_URL"), str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", f"Allmende <noreply@{PLATFORM_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Cookies are host-only: a portal's session never travels to another portal's host.
+# Cookies are host-only: a portal's session never travels to another portal's host. A sibling
+# portal can still set a cookie for the parent domain, so nothing relies on one it could plant:
+# the CSRF secret lives in the session (a key of this portal's schema), and in production the
+# session cookie carries the __Host- prefix, which browsers refuse to take with a Domain.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+CSRF_USE_SESSIONS = True
+SESSION_COOKIE_NAME = "__Host-sessionid" if PRODUCTION else "sessionid"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -301,6 +319,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (killed, out of memory) goes back to the queue instead of
+# being acknowledged as failed; tasks are idempotent (themes.mail sends a mail once per task).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{ENVIRONMENT}")
 CELERY_BEAT_SCHEDULE = {
@@ -312,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
     "billing-reconciliation": {
         "task": "billing.tasks.reconcile_subscriptions",
         "schedule": crontab(hour=2, minute=41),
+    },
+    "expire-domain-claims": {
+        "task": "tenants.tasks.expire_domain_claims",
+        "schedule": crontab(minute=23),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -343,6 +368,9 @@ LOGGING = {
 # Resolvers for verifying own domains; unset means the system's resolvers.
 DNS_NAMESERVERS = env.get_list("DNS_NAMESERVERS", [])
 DNS_PORT = env.get_int("DNS_PORT", 53)
+# An unverified claim on an own domain counts this long; then it no longer can be verified and
+# the "expire-domain-claims" beat task removes it.
+DOMAIN_CLAIM_LIFETIME_DAYS = env.get_int("DOMAIN_CLAIM_LIFETIME_DAYS", 7)
 
 STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")

@@ -44,6 +44,7 @@ ROUTES: dict[str, Access] = {
     "news:post_create": MEMBER,
     # --- portal: accounts (our own views)
     "accounts:password_reset_from_key": PUBLIC,
+    "accounts:confirm_email": PUBLIC,
     "accounts:set_password": PUBLIC,  # the invitation's set-password link
     "accounts:overview": MEMBER,
     "accounts:profile": MEMBER,

@@ -55,3 +55,6 @@ class EventType(models.TextChoices):
     DOMAIN_MADE_PRIMARY = "domain.made_primary", _("domain made the main address")
     DOMAIN_REMOVED = "domain.removed", _("domain removed")
     POST_PUBLISHED = "post.published", _("news post published")
+    # Own-domain claims (public schema; the platform acts).
+    DOMAIN_CLAIM_LOST = "domain.claim_lost", _("domain claim lost to another portal")
+    DOMAIN_CLAIM_EXPIRED = "domain.claim_expired", _("unverified domain claim expired")

@@ -1,5 +1,8 @@
 """Invitation e-mails, sent from the worker in the schema of the portal the task was sent from.
-Links point at the portal's canonical address, whatever host the admin used."""
+Links point at the portal's canonical address, whatever host the admin used.
+
+Tasks are acknowledged late, so one may run again after its worker died; each mail goes out
+once per task (themes.mail), and a rerun does not replace the link of a mail already sent."""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from django.urls import reverse
 from accounts.selectors import active_admins
 from members import selectors, services
 from tenants.selectors import portal_base_url
-from themes.mail import send_themed_mail
+from themes.mail import already_sent, send_themed_mail
 
 logger = logging.getLogger(__name__)
+
+
+INVITATION_TEMPLATE = "members/email/invitation"
 
 
 def _url(base_url: str, path: str) -> str:
@@ -25,6 +31,12 @@ def _url(base_url: str, path: str) -> str:
 def send_invitation_link(*, invitation_id: int) -> None:
     """Mail the invitation with a new link (services.invitation_token_issue), in the portal's
     language. Skipped if the invitation was accepted, withdrawn or has expired meanwhile."""
+    earlier = selectors.invitation_by_pk(invitation_id)
+    if earlier is not None and already_sent(to=earlier.email, template=INVITATION_TEMPLATE):
+        # A rerun of this task: a new token would break the link in the mail that went out.
+        services.invitation_mark_sent(invitation=earlier)
+        logger.info("Invitation %s was sent before this task was redelivered.", invitation_id)
+        return
     issued = services.invitation_token_issue(invitation_id=invitation_id)
     if issued is None:
         logger.info("Invitation %s not sent: it can no longer be accepted.", invitation_id)
@@ -33,7 +45,7 @@ def send_invitation_link(*, invitation_id: int) -> None:
     base_url = portal_base_url(connection.tenant)
     send_themed_mail(
         to=invitation.email,
-        template="members/email/invitation",
+        template=INVITATION_TEMPLATE,
         context={
             "invitation": invitation,
             "accept_url": _url(base_url, reverse("invitations:accept", kwargs={"token": token})),

@@ -192,9 +192,14 @@ def _add_bytes(tar: tarfile.TarFile, name: str, content: bytes) -> None:
 
 
 def portal_export_run(*, export_id: int) -> None:
-    """Run an export requested from the operator console and record its outcome."""
+    """Run an export requested from the operator console and record its outcome. Runs once per
+    request: a rerun (the task is redelivered when its worker died) skips a finished export, and
+    otherwise writes the same file again, named by the request's time."""
     export = PortalExport.objects.select_related("portal").get(pk=export_id)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if export.status != PortalExport.Status.PENDING:
+        logger.info("Export %s skipped: it finished before (%s).", export_id, export.status)
+        return
+    stamp = export.created_at.strftime("%Y%m%d-%H%M%S")
     output = Path(settings.PORTAL_EXPORT_DIR) / f"{export.portal.slug}-{stamp}.tar.gz"
     try:
         summary = portal_export(portal=export.portal, output=output, actor=export.requested_by)

@@ -5,6 +5,11 @@ a portal is ready in well under a second. Everything runs in one database transa
 PostgreSQL DDL is transactional: if any step fails, no portal row, schema or domain remains, and
 files registered with `on_rollback` are removed. The invitation e-mail goes out only after
 commit. A retry with the same input then succeeds.
+
+`FAULT_POINTS` names every point of a provisioning run (each step, each step of the schema copy,
+each part of populating the schema); `checkpoint(point)` is reached at each of them and does
+nothing. Fault-injection tests replace it (here and in tenants.schema_clone) to crash there, so
+a new step is covered by those tests as soon as it is listed.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from core.text import single_line
 from features.catalogue import COMMUNITY
 from features.models import Plan
 from tenants.models import Domain, Portal, PortalStatus
-from tenants.schema_clone import clone_schema
+from tenants.schema_clone import CLONE_STEPS, clone_schema
 from tenants.schemas import ensure_template
 from tenants.selectors import subdomain_hostname
 
@@ -111,6 +116,10 @@ def validate_subdomain(subdomain: str) -> str:
     return value
 
 
+def checkpoint(point: str) -> None:
+    """Reached at each of FAULT_POINTS; a hook for tests that inject crashes."""
+
+
 def schema_name_for(subdomain: str) -> str:
     return "p_" + subdomain.replace("-", "_")
 
@@ -191,6 +200,7 @@ class PortalProvisioning:
             with transaction.atomic():
                 for step in self.STEPS:
                     getattr(self, f"step_{step}")(template)
+                    checkpoint(f"step:{step}")
         except IntegrityError as exc:
             self._roll_back_files()
             if not Portal.objects.filter(slug=self.subdomain).exists():
@@ -256,6 +266,19 @@ class PortalProvisioning:
         )
 
 
+# In the order a run reaches them. Steps of `populate` are those of portal_provision's.
+FAULT_POINTS = (
+    "step:create_portal",
+    *CLONE_STEPS,
+    "step:create_schema",
+    "populate:theme",
+    "populate:invite",
+    "step:populate",
+    "step:create_domain",
+    "step:activate",
+)
+
+
 def portal_provision(
     *,
     name: str,
@@ -290,12 +313,14 @@ def portal_provision(
             language=portal.language,
             actor_label="provisioning",
         )
+        checkpoint("populate:theme")
         user_invite(
             email=admin_email,
             display_name=admin_name,
             role=Role.ADMIN,
             actor_label="provisioning",
         )
+        checkpoint("populate:invite")
 
     started = time.perf_counter()
     provisioning = PortalProvisioning(

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -27,11 +28,12 @@ def _english():
         yield
 
 
-@pytest.fixture(scope="session")
-def localstripe_url():
+@contextmanager
+def running_localstripe():
+    """A localstripe process of its own (store in memory) on a free port; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port)],
+        [sys.executable, "-m", "infra.localstripe", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -42,13 +44,21 @@ def localstripe_url():
             urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1).close()
             break
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.1)
     else:
         process.kill()
         pytest.fail("localstripe did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    with running_localstripe() as url:
+        yield url
 
 
 def stripe_env(url: str) -> dict:

@@ -65,8 +65,9 @@ def _events(live) -> dict[str, list[str]]:
 def _order_over_http(live, subdomain: str) -> Order:
     """What a browser does: the order form, the link from the mail, the card payment."""
     browser = requests.Session()
-    browser.get(f"{live.url}/order/", timeout=10).raise_for_status()
-    csrf = browser.cookies["csrftoken"]
+    form = browser.get(f"{live.url}/order/", timeout=10)
+    form.raise_for_status()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
     data = {**order_data(subdomain=subdomain), "accept_terms": "on", "csrfmiddlewaretoken": csrf}
     placed = browser.post(f"{live.url}/order/", data=data, allow_redirects=False, timeout=10)
     assert placed.status_code == 302, placed.text[:500]

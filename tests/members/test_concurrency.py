@@ -5,15 +5,13 @@ connections) and cleans up after itself."""
 
 from __future__ import annotations
 
-import threading
-
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
 
 from accounts.models import MemberStatus, Role, User
 from core.models import AuditEvent
 from members import services
 from tests.accounts.factories import UserFactory
+from tests.concurrency import hold_and_wait
 from tests.conftest import in_portal
 
 
@@ -32,50 +30,23 @@ def test_the_last_two_admins_demoting_each_other_at_once_leave_one_admin(committ
         User.objects.filter(pk__in=others).update(role=Role.MEMBER)
         first = UserFactory(role=Role.ADMIN, email="first-race@alpha.example")
         second = UserFactory(role=Role.ADMIN, email="second-race@alpha.example")
-    holding, release = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
     def first_admin_demotes_second():
-        try:
-            with in_portal(portal_a), transaction.atomic():
-                services.member_role_change(member=second, role=Role.MEMBER, actor=first)
-                holding.set()
-                release.wait(10)  # not committed yet: the other session must wait
-            outcome["first"] = "demoted"
-        except Exception as exc:  # reported below
-            outcome["first"] = exc
-        finally:
-            holding.set()
-            connections.close_all()
+        with in_portal(portal_a):
+            services.member_role_change(member=second, role=Role.MEMBER, actor=first)
+        return "demoted"
 
     def second_admin_demotes_first():
-        try:
-            with in_portal(portal_a):
-                services.member_role_change(member=first, role=Role.MEMBER, actor=second)
-            outcome["second"] = "demoted"
-        except Exception as exc:
-            outcome["second"] = exc
-        finally:
-            connections.close_all()
+        with in_portal(portal_a):
+            services.member_role_change(member=first, role=Role.MEMBER, actor=second)
+        return "demoted"
 
-    one = threading.Thread(target=first_admin_demotes_second)
-    two = threading.Thread(target=second_admin_demotes_first)
     try:
-        one.start()
-        assert holding.wait(10)
-        two.start()
-        two.join(0.5)
-        assert two.is_alive(), "the second demotion must wait for the first one's lock"
-        release.set()
-        one.join(10)
-        two.join(10)
-        assert outcome["first"] == "demoted", outcome
-        assert isinstance(outcome["second"], ValidationError), outcome
+        one, two = hold_and_wait(first_admin_demotes_second, second_admin_demotes_first)
+        assert one == "demoted", one
+        assert isinstance(two, ValidationError), two
         assert _active_admins(portal_a) == [first.pk]
     finally:
-        release.set()
-        one.join(10)
-        two.join(10)
         with in_portal(portal_a):
             ids = [str(first.pk), str(second.pk)]
             AuditEvent.objects.filter(object_type="accounts.user", object_id__in=ids).delete()

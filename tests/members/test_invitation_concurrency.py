@@ -6,17 +6,16 @@ connections) and cleans up after itself."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connections, transaction
 
 from accounts.models import User
 from core.models import AuditEvent
 from members import services
 from members.models import Invitation
 from tests.accounts.factories import admin_of
+from tests.concurrency import hold_and_wait
 from tests.conftest import in_portal
 
 NEW_PASSWORD = "Deichkrone-am-Morgen-7"
@@ -39,52 +38,25 @@ def test_the_same_link_accepted_twice_at_once_makes_one_account(committed, porta
     with in_portal(portal_a):
         invitation = services.invitation_create(email="race@example.org", actor=inviter)
     token = re.search(r"/invitation/([\w-]+)/", mail.outbox[-1].body).group(1)
-    holding, release = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
     def first_browser():
-        try:
-            with in_portal(portal_a), transaction.atomic():
-                services.invitation_accept(token=token, password=NEW_PASSWORD, display_name="Eins")
-                holding.set()
-                release.wait(10)  # not committed yet: the other one must wait
-            outcome["first"] = "accepted"
-        except Exception as exc:  # reported below
-            outcome["first"] = exc
-        finally:
-            holding.set()
-            connections.close_all()
+        with in_portal(portal_a):
+            services.invitation_accept(token=token, password=NEW_PASSWORD, display_name="Eins")
+        return "accepted"
 
     def second_browser():
-        try:
-            with in_portal(portal_a):
-                services.invitation_accept(token=token, password=NEW_PASSWORD, display_name="Zwei")
-            outcome["second"] = "accepted"
-        except Exception as exc:
-            outcome["second"] = exc
-        finally:
-            connections.close_all()
+        with in_portal(portal_a):
+            services.invitation_accept(token=token, password=NEW_PASSWORD, display_name="Zwei")
+        return "accepted"
 
-    one = threading.Thread(target=first_browser)
-    two = threading.Thread(target=second_browser)
     try:
-        one.start()
-        assert holding.wait(10)
-        two.start()
-        two.join(0.5)
-        assert two.is_alive(), "the second acceptance must wait for the first one's lock"
-        release.set()
-        one.join(10)
-        two.join(10)
-        assert outcome["first"] == "accepted", outcome
-        assert isinstance(outcome["second"], services.InvitationUnusable), outcome
-        assert outcome["second"].reason == "accepted"
+        first, second = hold_and_wait(first_browser, second_browser)
+        assert first == "accepted", first
+        assert isinstance(second, services.InvitationUnusable), second
+        assert second.reason == "accepted"
         [account] = _accounts(portal_a, "race@example.org")
         assert account.display_name == "Eins"
     finally:
-        release.set()
-        one.join(10)
-        two.join(10)
         with in_portal(portal_a):
             users = list(User.objects.filter(email__in=["race@example.org", inviter.email]))
             AuditEvent.objects.filter(

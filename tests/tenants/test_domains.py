@@ -9,15 +9,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from dnslib import QTYPE, RCODE, RR, TXT
-from dnslib.server import BaseResolver, DNSServer
 
 from accounts.models import Role
 from core.event_types import EventType
 from core.models import AuditEvent
 from tenants.models import Domain
 from tenants.selectors import portal_base_url
-from tenants.services import portal_provision, portal_suspend
+from tenants.services import portal_suspend
 from tenants.services.domains import challenge_name, domain_add
 from tenants.tasks import verify_domain
 from tests.accounts.factories import admin_client, admin_of, host_of, log_in, member_of
@@ -26,44 +24,6 @@ from tests.conftest import in_portal
 pytestmark = pytest.mark.django_db
 
 DOMAINS = "/manage/domains/"
-
-
-class _Zone(BaseResolver):
-    def __init__(self):
-        self.txt: dict[str, list[str]] = {}
-
-    def resolve(self, request, handler):
-        reply = request.reply()
-        name = str(request.q.qname).rstrip(".")
-        if name not in self.txt:
-            reply.header.rcode = RCODE.NXDOMAIN
-        elif request.q.qtype == QTYPE.TXT:
-            for value in self.txt[name]:
-                reply.add_answer(RR(name, QTYPE.TXT, rdata=TXT(value), ttl=60))
-        return reply
-
-
-@pytest.fixture
-def dns_zone(settings):
-    zone = _Zone()
-    server = DNSServer(zone, address="127.0.0.1", port=0)
-    server.start_thread()
-    settings.DNS_NAMESERVERS = ["127.0.0.1"]
-    settings.DNS_PORT = server.server.server_address[1]
-    yield zone
-    server.stop()
-
-
-@pytest.fixture
-def portal_c():
-    """A second Professional portal, so that both sides of an access test have own domains."""
-    return portal_provision(
-        name="Portal Gamma",
-        subdomain="gamma",
-        admin_email="admin@gamma.example",
-        plan="professional",
-        actor_label="tests",
-    ).portal
 
 
 def _messages(response) -> list[str]:

@@ -26,7 +26,7 @@ from tenants.models import Domain, Portal, PortalStatus
 from tenants.schema_clone import describe_schema
 from tenants.schemas import create_schema, drop_schema, migrate_schema
 from tenants.services import portal_provision, validate_subdomain, validate_subdomain_form
-from tenants.services.provisioning import PortalProvisioning, schema_name_for
+from tenants.services.provisioning import FAULT_POINTS, PortalProvisioning, schema_name_for
 from tests.accounts.factories import member_of, staff_user
 from tests.conftest import in_portal
 from themes.models import Theme
@@ -182,6 +182,62 @@ def test_failure_at_any_step_leaves_nothing_and_a_retry_succeeds(
         portal = _provision("wieder").portal
     assert Portal.objects.get(slug="wieder").status == PortalStatus.ACTIVE
     assert schema_exists(portal.schema_name)
+    assert [m.to for m in mailoutbox] == [["chef@neu.example"]]
+
+
+class _Crash(BaseException):
+    """Not an Exception: like a SystemExit from a worker's SIGTERM, no `except Exception` in
+    the provisioning code may swallow it."""
+
+
+def _crash_at(monkeypatch, target: str) -> list[str]:
+    """Make the run crash at fault point `target`; returns the points reached before it."""
+    reached: list[str] = []
+
+    def checkpoint(point: str) -> None:
+        reached.append(point)
+        if point == target:
+            raise _Crash(point)
+
+    monkeypatch.setattr("tenants.services.provisioning.checkpoint", checkpoint)
+    monkeypatch.setattr("tenants.schema_clone.checkpoint", checkpoint)
+    return reached
+
+
+@pytest.mark.django_db
+def test_a_successful_run_reaches_every_fault_point_in_order(monkeypatch):
+    reached = _crash_at(monkeypatch, target="(none)")
+    _provision("vollzaehlig")
+    assert reached == list(FAULT_POINTS)
+    assert {f"step:{step}" for step in PortalProvisioning.STEPS} <= set(FAULT_POINTS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("point", FAULT_POINTS)
+def test_a_crash_at_every_fault_point_leaves_no_half_portal_and_a_retry_succeeds(
+    point, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    media_before = _media_folders()
+    reached = _crash_at(monkeypatch, target=point)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(_Crash):
+        _provision("absturz", theme_preset="climate")
+
+    assert reached[-1] == point
+    _assert_nothing_left("absturz", media_before)
+    assert mailoutbox == []
+    # The connection is usable and back in public: the next request would not land in a
+    # half-made schema.
+    assert connection.schema_name == "public"
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        portal = _provision("absturz").portal
+    assert Portal.objects.get(slug="absturz").status == PortalStatus.ACTIVE
+    assert Domain.objects.get(tenant=portal).domain == "absturz.localhost"
+    with in_portal(portal):
+        assert User.objects.get().email == "chef@neu.example"
+        assert Theme.objects.count() == 1
     assert [m.to for m in mailoutbox] == [["chef@neu.example"]]
 
 
