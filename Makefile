@@ -22,6 +22,7 @@ up: $(STAMP)
 
 test: $(STAMP)
 	bash infra/ensure_chromium.sh
+	bash infra/ensure_axe.sh
 	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import BillingAccount, Order, StripeEvent
 from billing.selectors import revenue_overview
@@ -49,7 +50,7 @@ class BillingAccountAdmin(ReadOnlyAdmin):
     def overview(self, request):
         context = {
             **self.admin_site.each_context(request),
-            "title": "Billing overview",
+            "title": _("Billing overview"),
             **revenue_overview(),
         }
         return TemplateResponse(request, "billing/admin_overview.html", context)

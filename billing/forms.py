@@ -13,7 +13,8 @@ class OrderForm(forms.Form):
     subdomain = forms.CharField(
         label=_("Address"),
         max_length=40,
-        help_text=_("Your portal's address: <subdomain>.%(domain)s"),
+        # Rendered as HTML (Django's help_text), so no angle brackets in it.
+        help_text=_("Your portal's address: your-name.%(domain)s – small letters, digits, hyphens"),
     )
     plan = forms.ChoiceField(label=_("Plan"), widget=forms.RadioSelect)
     interval = forms.ChoiceField(
@@ -33,7 +34,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, plans=(), domain="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(p.key, p.name) for p in plans]
+        self.fields["plan"].choices = [(p.key, p.display_name) for p in plans]
         self.fields["subdomain"].help_text = self.fields["subdomain"].help_text % {"domain": domain}
 
 

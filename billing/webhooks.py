@@ -54,10 +54,9 @@ def stripe_webhook(request):
             secret=settings.STRIPE_WEBHOOK_SECRET,
             tolerance=TOLERANCE_SECONDS,
         )
+        event = event_parse(request.body)
     except SignatureInvalid:
         return _answer("bad signature", 400)
-    try:
-        event = event_parse(request.body)
     except MalformedEvent as exc:
         logger.warning("A signed Stripe webhook is malformed: %s", exc)
         return _answer("malformed payload", 400)

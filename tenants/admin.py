@@ -12,6 +12,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from features.admin import FeatureGrantInline
 from features.services import feature_grant, plan_change
@@ -28,6 +30,15 @@ class DomainInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+# What happened to the selected portals, per action (a plural message each: "3 portals suspended").
+DONE = {
+    "suspended": lambda n: ngettext("%(n)d portal suspended.", "%(n)d portals suspended.", n),
+    "resumed": lambda n: ngettext("%(n)d portal resumed.", "%(n)d portals resumed.", n),
+    "deleted": lambda n: ngettext("%(n)d portal deleted.", "%(n)d portals deleted.", n),
+    "restored": lambda n: ngettext("%(n)d portal restored.", "%(n)d portals restored.", n),
+}
+
+
 def _apply(modeladmin, request, queryset, service, done: str):
     changed = 0
     for portal in queryset:
@@ -38,36 +49,38 @@ def _apply(modeladmin, request, queryset, service, done: str):
         else:
             changed += 1
     if changed:
-        modeladmin.message_user(request, f"{changed} portal(s) {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, DONE[done](changed) % {"n": changed}, messages.SUCCESS)
 
 
-@admin.action(description="Suspend selected portals")
+@admin.action(description=_("Suspend selected portals"))
 def suspend(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, portal_suspend, "suspended")
 
 
-@admin.action(description="Resume selected portals")
+@admin.action(description=_("Resume selected portals"))
 def resume(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, portal_resume, "resumed")
 
 
-@admin.action(description="Delete selected portals (purged after the grace period)")
+@admin.action(description=_("Delete selected portals (purged after the grace period)"))
 def archive(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, portal_archive, "deleted")
 
 
-@admin.action(description="Restore selected deleted portals")
+@admin.action(description=_("Restore selected deleted portals"))
 def restore(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, portal_restore, "restored")
 
 
-@admin.action(description="Export selected portals")
+@admin.action(description=_("Export selected portals"))
 def export(modeladmin, request, queryset):
     for portal in queryset:
         job = PortalExport.objects.create(portal=portal, requested_by=request.user)
         transaction.on_commit(lambda job_id=job.pk: export_portal.delay(export_id=job_id))
     modeladmin.message_user(
-        request, "Export started; the archive appears under Portal exports.", messages.SUCCESS
+        request,
+        _("Export started; the archive appears under Portal exports."),
+        messages.SUCCESS,
     )
 
 
@@ -119,7 +132,7 @@ class PortalAdmin(admin.ModelAdmin):
         for deleted in formset.deleted_objects:
             deleted.delete()
 
-    @admin.display(description="Address")
+    @admin.display(description=_("Address"))
     def address(self, portal: Portal):
         url = selectors.portal_base_url(portal)
         return format_html('<a href="{}">{}</a>', url, url)
@@ -150,12 +163,12 @@ class PortalExportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="Archive")
+    @admin.display(description=_("Archive"))
     def download(self, export: PortalExport):
         if export.status != PortalExport.Status.DONE:
             return "—"
         url = reverse("admin:tenants_portalexport_download", args=[export.pk])
-        return format_html('<a href="{}">download</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("download"))
 
     def get_urls(self):
         return [
@@ -170,11 +183,11 @@ class PortalExportAdmin(admin.ModelAdmin):
     def download_view(self, request, pk: int):
         export = PortalExport.objects.filter(pk=pk, status=PortalExport.Status.DONE).first()
         if export is None or not self.has_view_permission(request, export):
-            raise Http404("No such export.")
+            raise Http404(_("No such export."))
         try:
             handle = open(export.path, "rb")  # noqa: SIM115 (FileResponse closes it)
         except FileNotFoundError as exc:
-            raise Http404("The archive file is gone.") from exc
+            raise Http404(_("The archive file is gone.")) from exc
         return FileResponse(handle, as_attachment=True, filename=export.path.rsplit("/", 1)[-1])
 
 

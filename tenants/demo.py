@@ -191,6 +191,14 @@ def seed_demo() -> list[Portal]:
         kind="privacy",
         defaults={"body": "<p>Die Demo speichert nur, was sie zum Zeigen braucht.</p>"},
     )
+    PlatformPage.objects.get_or_create(
+        kind="terms",
+        defaults={"body": "<p>Die Demo ist kostenlos und wird jede Nacht zurückgesetzt.</p>"},
+    )
+    PlatformPage.objects.get_or_create(
+        kind="dpa",
+        defaults={"body": "<p>Die Demo verarbeitet Daten nur, um sie zu zeigen.</p>"},
+    )
     _demo_two_factor(operator)
 
     portals = []

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.postgresql_backend.base import _check_schema_name
 
 
 class PortalStatus(models.TextChoices):
@@ -26,7 +27,15 @@ class Portal(TenantMixin):
     """One portal: a PostgreSQL schema with its own members, content and theme."""
 
     # A stable identity that survives domain changes; media files are stored under it.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(_("stable ID"), default=uuid.uuid4, unique=True, editable=False)
+    # TenantMixin's field, repeated only to give it a translatable name in the console.
+    schema_name = models.CharField(
+        _("database schema"),
+        max_length=63,
+        unique=True,
+        db_index=True,
+        validators=[_check_schema_name],
+    )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("subdomain at creation"), max_length=40, unique=True)
     # Keyed by the plan's key, so the column reads "community" / "professional".
@@ -45,10 +54,10 @@ class Portal(TenantMixin):
     language = models.CharField(_("default language"), max_length=8, default="de")
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    purge_after = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    archived_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    purge_after = models.DateTimeField(_("purged after"), null=True, blank=True)
 
     # Schemas are created from the template by the provisioning service and dropped by the purge
     # service only; a stray save() or delete() must never touch them.
@@ -57,6 +66,8 @@ class Portal(TenantMixin):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("portal")
+        verbose_name_plural = _("portals")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="archived") | models.Q(purge_after__isnull=False),
@@ -83,17 +94,28 @@ class Domain(DomainMixin):
     """
 
     # DomainMixin's field is unique; here only verified hostnames are (constraints below).
-    domain = models.CharField(max_length=253, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    domain = models.CharField(_("hostname"), max_length=253, db_index=True)
+    # DomainMixin's fields, repeated only to give them translatable names in the console.
+    tenant = models.ForeignKey(
+        settings.TENANT_MODEL,
+        db_index=True,
+        related_name="domains",
+        on_delete=models.CASCADE,
+        verbose_name=_("portal"),
+    )
+    is_primary = models.BooleanField(_("main address"), default=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Own domains serve only once their owner proved control of them in DNS (themes issue #10).
-    is_verified = models.BooleanField(default=True)
-    verification_token = models.CharField(max_length=64, blank=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    last_check_error = models.CharField(max_length=300, blank=True)
+    is_verified = models.BooleanField(_("verified"), default=True)
+    verification_token = models.CharField(_("verification token"), max_length=64, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    last_check_error = models.CharField(_("last check's error"), max_length=300, blank=True)
     # Set when another portal verified this hostname first: the claim no longer counts.
-    lost_at = models.DateTimeField(null=True, blank=True)
+    lost_at = models.DateTimeField(_("lost at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant"],
@@ -147,38 +169,56 @@ class PortalExport(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    portal = models.ForeignKey(Portal, on_delete=models.CASCADE, related_name="exports")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    path = models.CharField(max_length=500, blank=True)
-    size_bytes = models.BigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    portal = models.ForeignKey(
+        Portal, on_delete=models.CASCADE, related_name="exports", verbose_name=_("portal")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    path = models.CharField(_("file path"), max_length=500, blank=True)
+    size_bytes = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("portal export")
+        verbose_name_plural = _("portal exports")
 
     def __str__(self) -> str:
-        return f"Export of {self.portal} ({self.status})"
+        return _("Export of %(portal)s (%(status)s)") % {
+            "portal": self.portal,
+            "status": self.get_status_display(),
+        }
 
 
 class PlatformPage(models.Model):
-    """The platform's own legal pages (Impressum, privacy statement), written by its operators
-    in the console and shown on the platform host."""
+    """The platform's own legal pages (Impressum, privacy statement, terms of use, data processing
+    agreement), written by its operators in the console and shown on the platform host."""
 
     class Kind(models.TextChoices):
         IMPRESSUM = "impressum", _("Impressum")
         PRIVACY = "privacy", _("Privacy statement")
+        # Linked from the order form's "I accept" checkbox.
+        TERMS = "terms", _("Terms of use")
+        DPA = "dpa", _("Data processing agreement")
 
     kind = models.CharField(_("page"), max_length=20, choices=Kind.choices, unique=True)
     body = models.TextField(_("text"), help_text=_("Simple HTML: paragraphs, lists, links."))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("platform page")
+        verbose_name_plural = _("platform pages")
 
     def __str__(self) -> str:
         return self.get_kind_display()

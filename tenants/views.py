@@ -1,20 +1,27 @@
-"""Platform-site pages and the per-portal media endpoint."""
+"""Platform-site pages, the per-portal media endpoint and /favicon.ico on every host."""
 
 from __future__ import annotations
 
 import mimetypes
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.templatetags.static import static
 from django.utils._os import safe_join
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from features.catalogue import FEATURES
+from features.selectors import all_plans
 from tenants import selectors
 from tenants.celery import enqueue_on_commit
+from tenants.dns import check_error_text
 from tenants.models import Domain
 from tenants.services.domains import (
     dns_instructions,
@@ -25,13 +32,40 @@ from tenants.services.domains import (
 )
 from tenants.storage import current_media_root
 from tenants.tasks import verify_domain
+from themes.selectors import theme_for_request
+
+
+def _plan_offer(plan) -> dict:
+    """What a plan costs and contains, as the platform site shows it: the modules come from the
+    catalogue in its order, so a module added there (or to a plan) shows up by itself."""
+    return {
+        "plan": plan,
+        "modules": [feature for key, feature in FEATURES.items() if key in plan.features],
+        "storage": filesizeformat(plan.storage_mb * 1024 * 1024),
+    }
 
 
 def platform_home(request):
     portals = [
         {"portal": p, "url": selectors.portal_base_url(p)} for p in selectors.listed_portals()
     ]
-    return render(request, "tenants/platform_home.html", {"portals": portals})
+    offers = [_plan_offer(plan) for plan in all_plans()]
+    return render(request, "tenants/platform_home.html", {"portals": portals, "offers": offers})
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the portal theme's icon, else
+    Allmende's (on the platform site, and for portals without one) - never a 404."""
+    favicons = {}
+    if getattr(request, "portal", None) is not None:
+        favicons = theme_for_request(request).get("favicons") or {}
+    name = favicons.get("32") or next(iter(favicons.values()), None)
+    target = f"{settings.MEDIA_URL}{name}" if name else static("img/favicon.png")
+    response = redirect(target)
+    # Browsers ask for it on every page; a theme's new icon shows within the hour.
+    patch_cache_control(response, public=True, max_age=60 * 60)
+    return response
 
 
 def platform_legal_page(request, kind: str):
@@ -129,6 +163,7 @@ def _domain_entry(domain: Domain) -> dict:
         "state": "pending",
         "records": dns_instructions(domain),
         "message": "",
+        "check_error": check_error_text(domain.last_check_error),
     }
 
 

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 import tinycss2
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tinycss2 import ast
 
 MAX_LENGTH = 20_000
@@ -86,11 +88,11 @@ ALLOWED_PROPERTIES = frozenset(
 
 # Properties that deserve a specific explanation rather than "not in the allow-list".
 _PROPERTY_REASONS = {
-    "behavior": "it runs script in old versions of Internet Explorer",
-    "-moz-binding": "it runs script in old versions of Firefox",
-    "position": "it could lay content over other parts of the page",
-    "z-index": "it could lay content over other parts of the page",
-    "content": "it could inject text into the page",
+    "behavior": gettext_lazy("it runs script in old versions of Internet Explorer"),
+    "-moz-binding": gettext_lazy("it runs script in old versions of Firefox"),
+    "position": gettext_lazy("it could lay content over other parts of the page"),
+    "z-index": gettext_lazy("it could lay content over other parts of the page"),
+    "content": gettext_lazy("it could inject text into the page"),
 }
 
 VALUE_FUNCTIONS = frozenset(
@@ -98,8 +100,8 @@ VALUE_FUNCTIONS = frozenset(
 )
 
 _FUNCTION_REASONS = {
-    "expression": "it runs script in old versions of Internet Explorer",
-    "javascript": "it is not CSS",
+    "expression": gettext_lazy("it runs script in old versions of Internet Explorer"),
+    "javascript": gettext_lazy("it is not CSS"),
 }
 
 # var() may only read the theme's own tokens (as written by compile_stylesheet), never define
@@ -132,7 +134,11 @@ class CustomCSSError(ValueError):
 
     def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
-        super().__init__(f"Line {line}: {message}" if line else message)
+        super().__init__(
+            _("Line %(line)s: %(message)s") % {"line": line, "message": message}
+            if line
+            else message
+        )
 
 
 def clean_custom_css(source: str, *, media_prefix: str) -> str:
@@ -144,7 +150,8 @@ def clean_custom_css(source: str, *, media_prefix: str) -> str:
     _check_media_prefix(media_prefix)
     if len(source) > MAX_LENGTH:
         raise CustomCSSError(
-            f"Custom CSS may be at most {MAX_LENGTH:,} characters long; this is {len(source):,}."
+            _("Custom CSS may be at most %(limit)s characters long; this is %(length)s.")
+            % {"limit": f"{MAX_LENGTH:,}", "length": f"{len(source):,}"}
         )
     if not source.strip():
         return ""
@@ -158,16 +165,19 @@ def clean_custom_css(source: str, *, media_prefix: str) -> str:
         elif node.type == "at-rule":
             lines.extend(_clean_at_rule(node, media_prefix))
         elif node.type == "error":
-            raise CustomCSSError(f"This is not a CSS rule ({node.message}).", node.source_line)
+            raise CustomCSSError(
+                _("This is not a CSS rule (%(problem)s).") % {"problem": node.message},
+                node.source_line,
+            )
         else:  # pragma: no cover - comments and whitespace are skipped by the parser
-            raise CustomCSSError("Unexpected content.", node.source_line)
+            raise CustomCSSError(_("Unexpected content."), node.source_line)
 
     css = "\n".join(lines)
     lowered = css.lower()
     for needle in _FORBIDDEN_OUTPUT:
         if needle in lowered:
             # Not an assert: this must hold with python -O too.
-            raise CustomCSSError(f"The CSS may not contain {needle!r}.")
+            raise CustomCSSError(_("The CSS may not contain '%(text)s'.") % {"text": needle})
     return css
 
 
@@ -193,7 +203,7 @@ def _check_backslashes(source: str) -> None:
     index = source.find("\\")
     if index != -1:
         raise CustomCSSError(
-            "Backslash escapes are not allowed in custom CSS.", source.count("\n", 0, index) + 1
+            _("Backslash escapes are not allowed in custom CSS."), source.count("\n", 0, index) + 1
         )
 
 
@@ -205,11 +215,17 @@ def _check_well_formed(source: str) -> None:
     last = nodes[-1] if nodes else None
     if not (isinstance(last, ast.ParseError) and last.kind == "}"):
         raise CustomCSSError(
-            "A block, bracket, string or comment is not closed (check that every '{' has its '}')."
+            _(
+                "A block, bracket, string or comment is not closed (check that every '{' has "
+                "its '}')."
+            )
         )
     for node in _walk(nodes[:-1]):
         if isinstance(node, ast.ParseError):
-            raise CustomCSSError(f"The CSS could not be read: {node.message}.", node.source_line)
+            raise CustomCSSError(
+                _("The CSS could not be read: %(problem)s.") % {"problem": node.message},
+                node.source_line,
+            )
 
 
 def _walk(nodes: Iterable[ast.Node]) -> Iterable[ast.Node]:
@@ -227,12 +243,16 @@ def _clean_at_rule(rule: ast.AtRule, media_prefix: str) -> list[str]:
     keyword = rule.lower_at_keyword
     if keyword != "media":
         reason = {
-            "import": "it loads a stylesheet from elsewhere",
-            "font-face": "it loads font files; fonts are chosen in the theme",
-        }.get(keyword, "only style rules and @media blocks are allowed")
-        raise CustomCSSError(f"@{rule.at_keyword} is not allowed: {reason}.", rule.source_line)
+            "import": _("it loads a stylesheet from elsewhere"),
+            "font-face": _("it loads font files; fonts are chosen in the theme"),
+        }.get(keyword, _("only style rules and @media blocks are allowed"))
+        raise CustomCSSError(
+            _("@%(keyword)s is not allowed: %(reason)s.")
+            % {"keyword": rule.at_keyword, "reason": reason},
+            rule.source_line,
+        )
     if rule.content is None:
-        raise CustomCSSError("@media needs a block of rules in { }.", rule.source_line)
+        raise CustomCSSError(_("@media needs a block of rules in { }."), rule.source_line)
     query = _clean_media_query(rule.prelude, rule.source_line)
     inner: list[str] = []
     for node in tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True):
@@ -240,12 +260,14 @@ def _clean_at_rule(rule: ast.AtRule, media_prefix: str) -> list[str]:
             inner.append("  " + _clean_style_rule(node, media_prefix))
         elif node.type == "at-rule":
             raise CustomCSSError(
-                f"@{node.at_keyword} is not allowed inside @media: only style rules are.",
+                _("@%(keyword)s is not allowed inside @media: only style rules are.")
+                % {"keyword": node.at_keyword},
                 node.source_line,
             )
         else:
             raise CustomCSSError(
-                f"This is not a CSS rule ({getattr(node, 'message', node.type)}).",
+                _("This is not a CSS rule (%(problem)s).")
+                % {"problem": getattr(node, "message", node.type)},
                 node.source_line,
             )
     return [f"@media {query} {{", *inner, "}"]
@@ -253,7 +275,7 @@ def _clean_at_rule(rule: ast.AtRule, media_prefix: str) -> list[str]:
 
 def _clean_media_query(prelude: Sequence[ast.Node], line: int) -> str:
     if not _strip(prelude):
-        raise CustomCSSError("@media needs a media query, e.g. (max-width: 600px).", line)
+        raise CustomCSSError(_("@media needs a media query, e.g. (max-width: 600px)."), line)
     for node in _walk(prelude):
         if isinstance(node, ast.WhitespaceToken | ast.IdentToken | ast.ParenthesesBlock):
             continue
@@ -262,7 +284,8 @@ def _clean_media_query(prelude: Sequence[ast.Node], line: int) -> str:
         if isinstance(node, ast.LiteralToken) and node.value in _MEDIA_LITERALS:
             continue
         raise CustomCSSError(
-            f"{_describe(node)} is not allowed in a media query; write e.g. (max-width: 600px).",
+            _("%(what)s is not allowed in a media query; write e.g. (max-width: 600px).")
+            % {"what": _describe(node)},
             _line(node, line),
         )
     return _serialize(prelude, line)
@@ -278,17 +301,20 @@ def _clean_style_rule(rule: ast.QualifiedRule, media_prefix: str) -> str:
             declarations.append(_clean_declaration(node, media_prefix))
         elif node.type == "qualified-rule":
             raise CustomCSSError(
-                f"Nested rules are not allowed (in {selector!r}); write each rule separately.",
+                _("Nested rules are not allowed (in '%(selector)s'); write each rule separately.")
+                % {"selector": selector},
                 node.source_line,
             )
         elif node.type == "at-rule":
             raise CustomCSSError(
-                f"@{node.at_keyword} is not allowed inside a rule (in {selector!r}).",
+                _("@%(keyword)s is not allowed inside a rule (in '%(selector)s').")
+                % {"keyword": node.at_keyword, "selector": selector},
                 node.source_line,
             )
         else:
             raise CustomCSSError(
-                f"This is not a declaration like 'color: red' (in {selector!r}).",
+                _("This is not a declaration like 'color: red' (in '%(selector)s').")
+                % {"selector": selector},
                 node.source_line,
             )
     body = " ".join(declarations)
@@ -297,7 +323,7 @@ def _clean_style_rule(rule: ast.QualifiedRule, media_prefix: str) -> str:
 
 def _clean_selector(prelude: Sequence[ast.Node], line: int) -> str:
     if not _strip(prelude):
-        raise CustomCSSError("A rule is missing its selector.", line)
+        raise CustomCSSError(_("A rule is missing its selector."), line)
     _check_selector_tokens(prelude, line)
     return _serialize(_plain_nth_arguments(prelude), line)
 
@@ -327,25 +353,38 @@ def _check_selector_tokens(nodes: Sequence[ast.Node], line: int) -> None:
             continue
         if isinstance(node, ast.SquareBracketsBlock):
             raise CustomCSSError(
-                "Attribute selectors ([...]) are not allowed: they can read the values typed "
-                "into form fields.",
+                _(
+                    "Attribute selectors ([...]) are not allowed: they can read the values typed "
+                    "into form fields."
+                ),
                 _line(node, line),
             )
         if isinstance(node, ast.FunctionBlock):
             if node.lower_name in _SELECTOR_LIST_FUNCTIONS:
                 if not _strip(node.arguments):
-                    raise CustomCSSError(f":{node.name}() needs a selector.", _line(node, line))
+                    raise CustomCSSError(
+                        _(":%(name)s() needs a selector.") % {"name": node.name},
+                        _line(node, line),
+                    )
                 _check_selector_tokens(node.arguments, line)
                 continue
             if node.lower_name in _NTH_FUNCTIONS:
                 _check_nth_tokens(node, line)
                 continue
             raise CustomCSSError(
-                f":{node.name}() is not allowed in selectors; allowed are "
-                f"{', '.join(f':{name}()' for name in sorted(_SELECTOR_LIST_FUNCTIONS | _NTH_FUNCTIONS))}.",
+                _(":%(name)s() is not allowed in selectors; allowed are %(allowed)s.")
+                % {
+                    "name": node.name,
+                    "allowed": ", ".join(
+                        f":{name}()" for name in sorted(_SELECTOR_LIST_FUNCTIONS | _NTH_FUNCTIONS)
+                    ),
+                },
                 _line(node, line),
             )
-        raise CustomCSSError(f"{_describe(node)} is not allowed in a selector.", _line(node, line))
+        raise CustomCSSError(
+            _("%(what)s is not allowed in a selector.") % {"what": _describe(node)},
+            _line(node, line),
+        )
 
 
 def _check_nth_tokens(function: ast.FunctionBlock, line: int) -> None:
@@ -359,7 +398,8 @@ def _check_nth_tokens(function: ast.FunctionBlock, line: int) -> None:
         if isinstance(node, ast.LiteralToken) and node.value in {"+", "-"}:
             continue
         raise CustomCSSError(
-            f"{_describe(node)} is not allowed in :{function.name}(); write e.g. 2n+1 or odd.",
+            _("%(what)s is not allowed in :%(name)s(); write e.g. 2n+1 or odd.")
+            % {"what": _describe(node), "name": function.name},
             _line(node, line),
         )
 
@@ -369,7 +409,7 @@ def _clean_declaration(declaration: ast.Declaration, media_prefix: str) -> str:
     line = declaration.source_line
     _check_property(declaration.name, name, line)
     if not _strip(declaration.value):
-        raise CustomCSSError(f"'{name}' has no value.", line)
+        raise CustomCSSError(_("'%(property)s' has no value.") % {"property": name}, line)
     _check_value(declaration.value, name, media_prefix, line, in_calc=False)
     value = _serialize(declaration.value, line)
     important = " !important" if declaration.important else ""
@@ -381,14 +421,21 @@ def _check_property(raw_name: str, name: str, line: int) -> None:
         # The theme's custom properties (--color-*, --radius, ...) were checked for contrast
         # when the theme was published; redefining them here would bypass that check.
         raise CustomCSSError(
-            f"Custom properties such as '{raw_name}' cannot be set here: the theme colours are "
-            "set (and contrast-checked) in the theme editor. Use var() to read them.",
+            _(
+                "Custom properties such as '%(name)s' cannot be set here: the theme colours are "
+                "set (and contrast-checked) in the theme editor. Use var() to read them."
+            )
+            % {"name": raw_name},
             line,
         )
     if name in ALLOWED_PROPERTIES:
         return
-    reason = _PROPERTY_REASONS.get(name, "it is not on the list of allowed properties")
-    raise CustomCSSError(f"The property '{name}' is not allowed: {reason}.", line)
+    reason = _PROPERTY_REASONS.get(name) or _("it is not on the list of allowed properties")
+    raise CustomCSSError(
+        _("The property '%(property)s' is not allowed: %(reason)s.")
+        % {"property": name, "reason": reason},
+        line,
+    )
 
 
 def _check_value(
@@ -411,14 +458,20 @@ def _check_value(
                 continue
             if node.value == "<":
                 raise CustomCSSError(
-                    f"'<' is not allowed in the value of '{prop}' (it could end the <style> element).",
+                    _(
+                        "'<' is not allowed in the value of '%(property)s' (it could end the "
+                        "<style> element)."
+                    )
+                    % {"property": prop},
                     where,
                 )
             if node.value == ":" and _previous_ident(nodes, node) in {"javascript", "vbscript"}:
-                raise CustomCSSError(f"javascript: is not allowed in the value of '{prop}'.", where)
-            raise CustomCSSError(
-                f"{_describe(node)} is not allowed in the value of '{prop}'.", where
-            )
+                raise CustomCSSError(
+                    _("javascript: is not allowed in the value of '%(property)s'.")
+                    % {"property": prop},
+                    where,
+                )
+            raise CustomCSSError(_not_in_value(node, prop), where)
         if isinstance(node, ast.URLToken):
             _check_url(node.value, media_prefix, where)
             continue
@@ -428,37 +481,39 @@ def _check_value(
         if isinstance(node, ast.FunctionBlock):
             _check_function(node, prop, media_prefix, where)
             continue
-        raise CustomCSSError(f"{_describe(node)} is not allowed in the value of '{prop}'.", where)
+        raise CustomCSSError(_not_in_value(node, prop), where)
 
 
 def _check_function(function: ast.FunctionBlock, prop: str, media_prefix: str, line: int) -> None:
     name = function.lower_name
     if name not in VALUE_FUNCTIONS:
-        reason = _FUNCTION_REASONS.get(
-            name, f"allowed are {', '.join(f'{n}()' for n in sorted(VALUE_FUNCTIONS))}"
-        )
+        reason = _FUNCTION_REASONS.get(name) or _("allowed are %(functions)s") % {
+            "functions": ", ".join(f"{n}()" for n in sorted(VALUE_FUNCTIONS))
+        }
         raise CustomCSSError(
-            f"The function {function.name}() is not allowed in '{prop}': {reason}.", line
+            _("The function %(name)s() is not allowed in '%(property)s': %(reason)s.")
+            % {"name": function.name, "property": prop, "reason": reason},
+            line,
         )
     arguments = _strip(function.arguments)
     if name == "url":
         # url("...") with quotes arrives as a function holding one string; without quotes it is
         # a URLToken (handled in _check_value). Anything else in here is refused.
         if len(arguments) != 1 or not isinstance(arguments[0], ast.StringToken):
-            raise CustomCSSError("url() must contain a single address.", line)
+            raise CustomCSSError(_("url() must contain a single address."), line)
         _check_url(arguments[0].value, media_prefix, line)
         return
     if name == "var":
         first = arguments[0] if arguments else None
         if not isinstance(first, ast.IdentToken) or not _VAR_NAME_RE.fullmatch(first.value):
             raise CustomCSSError(
-                "var() may only read the theme's --color-*, --radius and --font-body.", line
+                _("var() may only read the theme's --color-*, --radius and --font-body."), line
             )
         rest = _strip(arguments[1:])
         if rest:
             # A fallback after the comma is an ordinary value.
             if not (isinstance(rest[0], ast.LiteralToken) and rest[0].value == ","):
-                raise CustomCSSError("var() takes a name and, after a comma, a fallback.", line)
+                raise CustomCSSError(_("var() takes a name and, after a comma, a fallback."), line)
             _check_value(rest[1:], prop, media_prefix, line, in_calc=False)
         return
     _check_value(function.arguments, prop, media_prefix, line, in_calc=name == "calc")
@@ -467,28 +522,40 @@ def _check_function(function: ast.FunctionBlock, prop: str, media_prefix: str, l
 def _check_url(url: str, media_prefix: str, line: int) -> None:
     stripped = url.strip()
     if stripped.lower().startswith(("javascript:", "vbscript:")):
-        raise CustomCSSError("javascript: addresses are not allowed.", line)
+        raise CustomCSSError(_("javascript: addresses are not allowed."), line)
     if stripped.startswith("//") or _URL_SCHEME_RE.match(stripped):
         raise CustomCSSError(
-            f"url({url}) points to another site; only files uploaded to this portal "
-            f"({media_prefix}...) may be used.",
+            _(
+                "url(%(url)s) points to another site; only files uploaded to this portal "
+                "(%(prefix)s...) may be used."
+            )
+            % {"url": url, "prefix": media_prefix},
             line,
         )
     if not stripped.startswith(media_prefix):
         raise CustomCSSError(
-            f"url({url}) is not allowed; only files uploaded to this portal ({media_prefix}...) "
-            "may be used.",
+            _(
+                "url(%(url)s) is not allowed; only files uploaded to this portal (%(prefix)s...) "
+                "may be used."
+            )
+            % {"url": url, "prefix": media_prefix},
             line,
         )
     rest = stripped[len(media_prefix) :]
     if not _URL_PATH_RE.fullmatch(rest):
         raise CustomCSSError(
-            f"url({url}) contains characters that are not allowed (use letters, digits, '.', "
-            "'_', '-' and '/').",
+            _(
+                "url(%(url)s) contains characters that are not allowed (use letters, digits, "
+                "'.', '_', '-' and '/')."
+            )
+            % {"url": url},
             line,
         )
     if any(segment in ("", ".", "..") for segment in rest.split("/")):
-        raise CustomCSSError(f"url({url}) is not allowed: empty, '.' or '..' path segments.", line)
+        raise CustomCSSError(
+            _("url(%(url)s) is not allowed: empty, '.' or '..' path segments.") % {"url": url},
+            line,
+        )
 
 
 def _previous_ident(nodes: Sequence[ast.Node], node: ast.Node) -> str | None:
@@ -509,7 +576,8 @@ def _serialize(nodes: Sequence[ast.Node], line: int) -> str:
         # tinycss2 writes "/**/" where a removed comment was the only thing keeping two tokens
         # apart ("url/**/(...)"). Valid, but it reads like something it is not; refuse instead.
         raise CustomCSSError(
-            "A comment splits a name, number or function call in two; remove the comment.", line
+            _("A comment splits a name, number or function call in two; remove the comment."),
+            line,
         )
     return text
 
@@ -518,16 +586,23 @@ def _describe(node: ast.Node) -> str:
     if isinstance(node, ast.LiteralToken):
         return f"'{node.value}'"
     if isinstance(node, ast.StringToken):
-        return "A quoted string"
+        return _("A quoted string")
     if isinstance(node, ast.AtKeywordToken):
         return f"'@{node.value}'"
     if isinstance(node, ast.FunctionBlock):
-        return f"The function {node.name}()"
+        return _("The function %(name)s()") % {"name": node.name}
     if isinstance(node, ast.CurlyBracketsBlock):
-        return "A '{ }' block"
+        return _("A '{ }' block")
     if isinstance(node, ast.ParenthesesBlock):
-        return "A '( )' group"
+        return _("A '( )' group")
     return f"'{tinycss2.serialize([node])}'"
+
+
+def _not_in_value(node: ast.Node, prop: str) -> str:
+    return _("%(what)s is not allowed in the value of '%(property)s'.") % {
+        "what": _describe(node),
+        "property": prop,
+    }
 
 
 def _line(node: ast.Node, fallback: int) -> int:

@@ -1,6 +1,7 @@
 """The theme editor's form. It only parses input; rules live in themes.services and tokens."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from themes.fonts import FONT_CHOICES
@@ -28,10 +29,10 @@ PLAIN_FIELDS = (
     "footer_text",
     "impressum",
     "privacy",
-    "accessibility",
     "email_sender_name",
     "email_signature",
     "default_language",
+    "offered_languages",
 )
 
 
@@ -59,17 +60,25 @@ class ThemeForm(forms.Form):
     privacy = forms.CharField(
         label=_("Privacy statement"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    accessibility = forms.CharField(
-        label=_("Accessibility statement"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
     email_sender_name = forms.CharField(
         label=_("E-mail sender name"), max_length=80, required=False
     )
     email_signature = forms.CharField(
         label=_("E-mail signature"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    offered_languages = forms.MultipleChoiceField(
+        label=_("Languages the portal offers"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Members and visitors can switch between these. The admin area stays in German "
+            "or English."
+        ),
+    )
     default_language = forms.ChoiceField(
-        label=_("Default language"), choices=[("de", "Deutsch"), ("en", "English")]
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        help_text=_("For visitors whose browser asks for none of the languages offered."),
     )
 
     logo = forms.FileField(label=_("Logo (SVG, PNG or WebP, up to 2 MB)"), required=False)
@@ -128,3 +137,13 @@ class ThemeForm(forms.Form):
 
 class PresetForm(forms.Form):
     preset = forms.ChoiceField(label=_("Start from preset"), choices=PRESET_CHOICES)
+
+
+class AccessibilityStatementForm(forms.Form):
+    """The admin's own accessibility statement (its own page; themes.accessibility)."""
+
+    statement = forms.CharField(
+        label=_("Accessibility statement"),
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text=_("Simple HTML: paragraphs, headings, lists, links."),
+    )

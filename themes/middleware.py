@@ -1,28 +1,37 @@
-"""Language per portal: the visitor's choice, then their browser's, then the portal's default.
+"""Language per portal: the visitor's choice, then their browser's, then the portal's default,
+always within the languages the portal offers (themes.languages).
 
-Django's LocaleMiddleware falls back to the global LANGUAGE_CODE; a portal's admins choose its
-default language in the theme, and that is the better fallback for visitors who state nothing.
+Django's LocaleMiddleware accepts any language of settings.LANGUAGES and falls back to the global
+LANGUAGE_CODE; a portal offers only some of them and chooses its own default, so the choice is
+made here. Its response half (Content-Language, Vary) is Django's. Pages that exist in German and
+English only (platform site, operator console, admin area) fall back to one of those.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from themes import languages
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
-        super().process_request(request)
         portal = getattr(request, "portal", None)
-        stated = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or request.META.get(
-            "HTTP_ACCEPT_LANGUAGE"
+        if portal is None:
+            offered, default = languages.ADMIN_LANGUAGES, "de"
+        else:
+            offered, default = languages.portal_languages(portal)
+        language = languages.stated_language(request, offered) or default
+        if languages.restricted_to_admin_languages(request.path, portal):
+            language = languages.admin_fallback(language, default)
+        request.offered_languages = offered
+        # The switcher lists what this page can be shown in.
+        request.switcher_languages = (
+            languages.ADMIN_LANGUAGES
+            if languages.restricted_to_admin_languages(request.path, portal)
+            else offered
         )
-        if portal is None or stated:
-            return
-        from themes.selectors import published_theme
-
-        language = published_theme().get("default_language") or portal.language
-        if language in dict(settings.LANGUAGES):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        request.default_language = default
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

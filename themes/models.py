@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from themes.presets import DEFAULT_PRESET, PRESET_CHOICES
 
 
+def _default_offered() -> list[str]:
+    return ["de", "en"]
+
+
 class Theme(models.Model):
     """The draft. Visitors see the latest ThemeVersion; admins edit and preview this row."""
 
@@ -27,6 +31,8 @@ class Theme(models.Model):
     email_sender_name = models.CharField(_("e-mail sender name"), max_length=80, blank=True)
     email_signature = models.TextField(_("e-mail signature"), blank=True)
     default_language = models.CharField(_("default language"), max_length=8, default="de")
+    # Language codes of settings.LANGUAGES the portal's pages are served in (themes.languages).
+    offered_languages = models.JSONField(_("offered languages"), default=_default_offered)
     # Names in the portal's media storage; files are written only after sanitising (uploads.py).
     logo = models.CharField(max_length=200, blank=True)
     header_image = models.CharField(max_length=200, blank=True)
@@ -56,6 +62,7 @@ class Theme(models.Model):
             "footer_links",
             "cta_url",
             "default_language",
+            "offered_languages",
             "logo",
             "header_image",
             "favicons",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.event_types import EventType
 from core.services import audit_record
 from tenants.cache import delete_on_commit
+from themes import languages
 from themes.models import Theme, ThemeVersion
 from themes.presets import DEFAULT_PRESET, PRESETS
 from themes.sanitize import clean_html, clean_url
@@ -72,7 +73,7 @@ def _clean_custom_css(source: str) -> str:
         return ""
     portal = _current_portal()
     if getattr(portal, "uid", None) is None or not is_enabled(portal, "custom_css"):
-        raise ValidationError({"custom_css": "Custom CSS is not switched on for this portal."})
+        raise ValidationError({"custom_css": _("Custom CSS is not switched on for this portal.")})
     try:
         return clean_custom_css(source, media_prefix=settings.MEDIA_URL)
     except CustomCSSError as exc:
@@ -176,6 +177,7 @@ def theme_update_draft(
     cta_url: str = UNCHANGED,
     footer_links: list[dict] = UNCHANGED,
     default_language: str = UNCHANGED,
+    offered_languages: list[str] = UNCHANGED,
     custom_css: str = UNCHANGED,
 ) -> Theme:
     """Change the draft's given fields (the others stay). Bad tokens, links or CSS raise
@@ -189,8 +191,11 @@ def theme_update_draft(
             )
         theme.preset = changes["preset"]
     if "tokens" in changes:
+        # A new preset starts from its own tokens: the old ones' derived values (link colour,
+        # text on primary) would otherwise outlive the switch.
+        base = {} if "preset" in changes else theme.tokens
         try:
-            theme.tokens = build_tokens({**theme.tokens, **changes["tokens"]}).as_dict()
+            theme.tokens = build_tokens({**base, **changes["tokens"]}).as_dict()
         except TokenError as exc:
             raise ValidationError({exc.field: str(exc)}) from exc
     for name in TEXT_FIELDS:
@@ -208,10 +213,23 @@ def theme_update_draft(
         theme.cta_url = url
     if "footer_links" in changes:
         theme.footer_links = _clean_links(changes["footer_links"])
+    if "offered_languages" in changes:
+        offered = list(dict.fromkeys(changes["offered_languages"]))
+        if not offered:
+            raise ValidationError({"offered_languages": _("Offer at least one language.")})
+        if set(offered) - set(languages.all_codes()):
+            raise ValidationError({"offered_languages": _("Choose languages from the list.")})
+        theme.offered_languages = [code for code in languages.all_codes() if code in offered]
     if "default_language" in changes:
-        if changes["default_language"] not in {"de", "en"}:
-            raise ValidationError({"default_language": _("The language must be de or en.")})
+        if changes["default_language"] not in languages.all_codes():
+            raise ValidationError(
+                {"default_language": _("Choose the default from the languages offered.")}
+            )
         theme.default_language = changes["default_language"]
+    if theme.default_language not in theme.offered_languages:
+        raise ValidationError(
+            {"default_language": _("The default language must be one of those offered.")}
+        )
     if "custom_css" in changes:
         theme.custom_css = _clean_custom_css(changes["custom_css"])
     if not theme.site_name:
@@ -276,3 +294,61 @@ def theme_set(
         **({"default_language": language} if language else {}),
     )
     return theme_publish(actor_label=actor_label)
+
+
+# The accessibility statement: an admin's own version, published on its own
+
+
+def _accessibility_publish(*, html: str, actor, change: str) -> ThemeVersion | None:
+    """Publish `html` as the statement without publishing the rest of the draft: the new
+    version is the live one with only the statement replaced, and the draft gets it too, so the
+    next publication from the editor keeps it. None when the statement is already `html`."""
+    theme = _draft()
+    live = ThemeVersion.objects.order_by("-number").select_for_update().first()
+    if live is None:  # never published (not after provisioning): publish the draft as a whole
+        theme.accessibility = html
+        theme.save()
+        return theme_publish(actor=actor)
+    if (live.data.get("accessibility") or "") == html:
+        return None
+    theme.accessibility = html
+    theme.save(update_fields=["accessibility", "updated_at"] if theme.pk else None)
+    version = ThemeVersion.objects.create(
+        number=live.number + 1,
+        data={**live.data, "accessibility": html},
+        css=live.css,
+        css_hash=live.css_hash,
+        css_custom=live.css_custom,
+        css_custom_hash=live.css_custom_hash,
+    )
+    audit_record(
+        event_type=EventType.THEME_PUBLISHED,
+        actor=actor,
+        obj=version,
+        detail={"number": version.number, "accessibility_statement": change},
+    )
+    delete_on_commit(THEME_CACHE_KEY)
+    return version
+
+
+@transaction.atomic
+def theme_accessibility_statement_set(*, html: str, actor) -> ThemeVersion | None:
+    """Publish the admin's own accessibility statement (sanitised like every legal text) in
+    place of the generated one. ValidationError when nothing is left after sanitising: going
+    back to the generated statement is `theme_accessibility_statement_reset`."""
+    cleaned = clean_html(html)
+    if not cleaned:
+        raise ValidationError(
+            {
+                "statement": _(
+                    "The statement is empty. To show the generated statement again, reset it."
+                )
+            }
+        )
+    return _accessibility_publish(html=cleaned, actor=actor, change="edited")
+
+
+@transaction.atomic
+def theme_accessibility_statement_reset(*, actor) -> ThemeVersion | None:
+    """Show the generated statement again (it follows every new check result by itself)."""
+    return _accessibility_publish(html="", actor=actor, change="generated")

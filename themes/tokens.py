@@ -89,6 +89,18 @@ def _readable_on(background: str) -> str:
     return white if contrast_ratio(white, background) >= contrast_ratio(ink, background) else ink
 
 
+def _readable_link(link: str, colours: dict) -> str:
+    """The link colour, moved just far enough to be readable on the background and on surfaces
+    (cards, the start page's hero), where links sit too; the text colour if no shade of it is."""
+    grounds = (colours["background"], colours["surface"])
+    for _attempt in range(3):
+        worst = min(grounds, key=lambda ground: contrast_ratio(link, ground))
+        if contrast_ratio(link, worst) >= TEXT_RATIO:
+            return link
+        link = nearest_passing(link, worst, TEXT_RATIO) or colours["text"]
+    return link if all(contrast_ratio(link, g) >= TEXT_RATIO for g in grounds) else colours["text"]
+
+
 @dataclass(frozen=True)
 class Tokens:
     primary: str
@@ -124,9 +136,7 @@ def build_tokens(raw: dict) -> Tokens:
             "font", _("„%(font)s“ is not one of the offered fonts.") % {"font": str(font)[:40]}
         )
     link = raw.get("link") or colours["primary"]
-    link = normalise_colour(link, "link")
-    if contrast_ratio(link, colours["background"]) < TEXT_RATIO:
-        link = nearest_passing(link, colours["background"], TEXT_RATIO) or colours["text"]
+    link = _readable_link(normalise_colour(link, "link"), colours)
     tokens = Tokens(
         **colours,
         on_primary=_readable_on(colours["primary"]),
@@ -146,6 +156,7 @@ CONTRAST_PAIRS = (
     ("on_primary", "primary", TEXT_RATIO, "primary"),
     ("on_secondary", "secondary", TEXT_RATIO, "secondary"),
     ("link", "background", TEXT_RATIO, "primary"),
+    ("link", "surface", TEXT_RATIO, "surface"),
     ("accent", "background", UI_RATIO, "accent"),
     ("primary", "background", UI_RATIO, "primary"),
 )

@@ -16,6 +16,11 @@ urlpatterns = [
                 path("preview/", views.preview, name="preview"),
                 path("preset/", views.apply_preset, name="apply_preset"),
                 path("versions/<int:number>/revert/", views.revert, name="revert"),
+                path(
+                    "accessibility/",
+                    views.accessibility_statement_edit,
+                    name="accessibility_edit",
+                ),
             ]
         ),
         nav=_("Theme"),

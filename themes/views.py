@@ -1,4 +1,5 @@
-"""Theme pages: the compiled stylesheet, the editor with preview, and the legal pages."""
+"""Theme pages: the compiled stylesheet, the editor with preview, the legal pages, and the
+accessibility statement (generated, or the admin's own version; themes.accessibility)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from features.gate import is_enabled
 from themes import selectors, services
-from themes.forms import PresetForm, ThemeForm
+from themes.forms import AccessibilityStatementForm, PresetForm, ThemeForm
 from themes.presets import PRESETS
 
 UPLOADS = {
@@ -19,10 +21,11 @@ UPLOADS = {
     "favicon": services.theme_upload_favicon,
     "header_image": services.theme_upload_header_image,
 }
+# Lazy: these are built at import, and each request shows them in its own language.
 LEGAL_PAGES = {
-    "impressum": _("Impressum"),
-    "privacy": _("Privacy statement"),
-    "accessibility": _("Accessibility statement"),
+    "impressum": gettext_lazy("Impressum"),
+    "privacy": gettext_lazy("Privacy statement"),
+    "accessibility": gettext_lazy("Accessibility statement"),
 }
 
 
@@ -128,8 +131,54 @@ def revert(request, number: int):
 def legal_page(request, page: str):
     theme = selectors.theme_for_request(request)
     content = theme.get(page) or ""
+    if page == "accessibility":
+        from themes.accessibility import statement_for_request
+
+        # Every portal has one: the generated statement unless the admin wrote their own.
+        content, _generated = statement_for_request(request, theme)
     if not content:
         raise Http404("This page has not been written yet.")
     return render(
         request, "themes/legal_page.html", {"title": LEGAL_PAGES[page], "content": content}
+    )
+
+
+def accessibility_statement_edit(request):
+    """The admin starts from the generated statement; saving publishes their version at once
+    (and nothing else of the draft); resetting shows the generated one again."""
+    from themes import accessibility
+
+    theme = selectors.published_theme()
+    own = (theme.get("accessibility") or "").strip()
+    generated = accessibility.generated_for_request(request, theme)
+    status = 200
+    if request.method == "POST" and "reset" in request.POST:
+        services.theme_accessibility_statement_reset(actor=request.user)
+        messages.success(request, _("Visitors now see the generated statement again."))
+        return redirect("themes:accessibility_edit")
+    if request.method == "POST":
+        form = AccessibilityStatementForm(request.POST)
+        if form.is_valid():
+            try:
+                services.theme_accessibility_statement_set(
+                    html=form.cleaned_data["statement"], actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("statement", exc.message_dict.get("statement", exc.messages))
+            else:
+                messages.success(request, _("Published. Visitors now see your statement."))
+                return redirect("themes:accessibility_edit")
+        status = 400
+    else:
+        form = AccessibilityStatementForm(initial={"statement": own or generated})
+    return render(
+        request,
+        "themes/accessibility_edit.html",
+        {
+            "form": form,
+            "own": bool(own),
+            "generated": generated,
+            "check": accessibility.latest_check(),
+        },
+        status=status,
     )

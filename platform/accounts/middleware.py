@@ -88,7 +88,9 @@ class RequiredMfaMiddleware:
 
 class MemberLanguageMiddleware:
     """A member's chosen language wins over the browser's and the portal's, unless they just
-    picked another one with the language switcher (its cookie). Runs after authentication."""
+    picked another one with the language switcher (its cookie), and only while the portal offers
+    it (a portal may stop offering a language its members chose). Runs after authentication and
+    after themes.middleware.PortalLocaleMiddleware, which sets request.offered_languages."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -97,11 +99,19 @@ class MemberLanguageMiddleware:
         from django.conf import settings
         from django.utils import translation
 
+        from themes import languages
+
         language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        offered = getattr(request, "offered_languages", languages.ADMIN_LANGUAGES)
         if (
-            language in dict(settings.LANGUAGES)
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            language in offered
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) not in offered
         ):
+            portal = getattr(request, "portal", None)
+            if languages.restricted_to_admin_languages(request.path, portal):
+                language = languages.admin_fallback(
+                    language, getattr(request, "default_language", "de")
+                )
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

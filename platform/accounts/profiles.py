@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,6 +20,7 @@ from core.media import safe_filename
 from core.media.raster import clean_raster
 from core.text import single_line
 from features.limits import check_storage
+from themes.languages import portal_languages
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_SIDE = 512
@@ -64,7 +64,7 @@ def profile_update(
         place = single_line(place)
     except ValidationError as exc:
         errors["place"] = exc.messages
-    if language and language not in dict(settings.LANGUAGES):
+    if language and language not in portal_languages()[0]:
         errors["language"] = [_("Choose one of the languages offered.")]
     topics = list(Topic.objects.filter(pk__in=topic_ids))
     if len(topics) != len(set(topic_ids)):

@@ -123,7 +123,11 @@ def profile_edit(request):
         request.POST or None,
         request.FILES or None,
         topics=topics,
-        languages=settings.LANGUAGES,
+        languages=[
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if code in getattr(request, "offered_languages", ())
+        ],
         initial=initial,
     )
     status = 200

@@ -240,7 +240,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+# Every language a portal may offer (docs/languages.md). The platform site, the operator console
+# and a portal's admin area stay German and English (themes.languages.ADMIN_LANGUAGES).
+LANGUAGES = [
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("ar", "العربية"),
+    ("tr", "Türkçe"),
+]
 LOCALE_PATHS = [ROOT_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
@@ -251,6 +259,10 @@ STATIC_ROOT = Path(env.get("STATIC_ROOT", str(ROOT_DIR / "staticfiles")))
 STATICFILES_DIRS = [ROOT_DIR / "platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.get("MEDIA_ROOT", str(DATA_DIR / "media")))
+# The accessibility harness (tests/a11y) writes its latest result here; statements read it.
+ACCESSIBILITY_CHECK_RESULT = Path(
+    env.get("ACCESSIBILITY_CHECK_RESULT", str(DATA_DIR / "a11y" / "last-check.json"))
+)
 STORAGES = {
     "default": {"BACKEND": "tenants.storage.PortalFileSystemStorage"},
     "staticfiles": {

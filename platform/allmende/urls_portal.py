@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.gates import manage_path
 from core.views import healthz
 from features.gate import feature_path
-from tenants.views import serve_media
+from tenants.views import favicon, serve_media
 
 urlpatterns = [
     path("", include("news.urls")),
@@ -29,5 +29,6 @@ urlpatterns = [
     feature_path("api_access", "api/v1/", include("allmende.urls_api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("media/<path:path>", serve_media, name="media"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
 ]

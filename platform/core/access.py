@@ -90,11 +90,15 @@ ROUTES: dict[str, Access] = {
     # --- both hosts
     "set_language": PUBLIC,
     "media": PUBLIC,  # the current portal's folder only
+    "favicon": PUBLIC,  # the theme's icon, else the default one
     "healthz": INTERNAL,
     # --- platform host
     "platform_home": PLATFORM,
     "platform_impressum": PLATFORM,
     "platform_privacy": PLATFORM,
+    "platform_terms": PLATFORM,
+    "platform_dpa": PLATFORM,
+    "platform_favicon": PLATFORM,
     "billing:order_form": PLATFORM,
     "billing:subdomain_check": PLATFORM,
     "billing:order": PLATFORM,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from features.catalogue import FEATURES
 from features.limits import limit_warnings
@@ -69,7 +70,7 @@ class FeatureGrantForm(forms.ModelForm):
 
         value = self.cleaned_data["expires_at"]
         if value <= timezone.now() and "expires_at" in self.changed_data:
-            raise forms.ValidationError("A grant needs an expiry date in the future.")
+            raise forms.ValidationError(_("A grant needs an expiry date in the future."))
         return value
 
 

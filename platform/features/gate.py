@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from core.access import ROUTES, Access
 from core.routing import FEATURE, marked_path, pop_markers
 from features.catalogue import FEATURES
 from features.selectors import PortalFeatures, portal_features
@@ -65,10 +66,19 @@ class FeatureGateMiddleware:
         return None
 
 
+def _shown_to(request, url_name: str) -> bool:
+    # A visitor's navigation links only to pages for visitors: a members' page would answer
+    # them with a login page at best, the API with its bare "forbidden" page.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    return ROUTES.get(url_name) == Access.PUBLIC
+
+
 def context(request) -> dict:
     features = features_of(request)
     nav = []
     for key, feature in FEATURES.items():
-        if feature.nav and key in features:
+        if feature.nav and key in features and _shown_to(request, feature.nav):
             nav.append({"key": key, "name": feature.name, "url": reverse(feature.nav)})
     return {"features": features, "nav_modules": nav}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,10 +42,12 @@ class Plan(models.Model):
         blank=True,
         help_text=_("Empty means unlimited."),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "key"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
 
     def __str__(self) -> str:
         return self.name
@@ -68,13 +71,18 @@ class FeatureSwitch(models.Model):
     """A tenant admin's choice for one module. Absent means the catalogue's default."""
 
     portal = models.ForeignKey(
-        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_switches"
+        "tenants.Portal",
+        on_delete=models.CASCADE,
+        related_name="feature_switches",
+        verbose_name=_("portal"),
     )
-    feature = models.CharField(max_length=40)
-    enabled = models.BooleanField()
-    updated_at = models.DateTimeField(auto_now=True)
+    feature = models.CharField(_("module"), max_length=40)
+    enabled = models.BooleanField(_("switched on"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("module switch")
+        verbose_name_plural = _("module switches")
         constraints = [
             models.UniqueConstraint(fields=["portal", "feature"], name="one_switch_per_feature")
         ]
@@ -87,18 +95,33 @@ class FeatureGrant(models.Model):
     """A module granted outside the plan (a pilot), until `expires_at`."""
 
     portal = models.ForeignKey(
-        "tenants.Portal", on_delete=models.CASCADE, related_name="feature_grants"
+        "tenants.Portal",
+        on_delete=models.CASCADE,
+        related_name="feature_grants",
+        verbose_name=_("portal"),
     )
-    feature = models.CharField(max_length=40, choices=[(k, f.name) for k, f in FEATURES.items()])
+    feature = models.CharField(
+        _("module"), max_length=40, choices=[(k, f.name) for k, f in FEATURES.items()]
+    )
     expires_at = models.DateTimeField(_("expires at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-expires_at"]
+        verbose_name = _("module grant")
+        verbose_name_plural = _("module grants")
 
     def __str__(self) -> str:
-        return f"{self.feature} until {self.expires_at:%Y-%m-%d}"
+        return _("%(module)s until %(date)s") % {
+            "module": self.get_feature_display(),
+            "date": date_format(self.expires_at, "SHORT_DATE_FORMAT"),
+        }

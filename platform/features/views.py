@@ -26,7 +26,7 @@ def _rows(current):
                 "entitled": key in current.entitled,
                 "granted_until": current.granted_until.get(key),
                 "requires": [FEATURES[r].name for r in feature.requires],
-                "offered_in": [p.name for p in plans if key in p.features]
+                "offered_in": [p.display_name for p in plans if key in p.features]
                 if key not in current.entitled
                 else [],
             }

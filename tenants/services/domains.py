@@ -131,14 +131,14 @@ def domain_verify(*, domain: Domain) -> Domain:
     faster, the hostname becomes this portal's and the other portals' claims are lost.
 
     Returns the claim as it is afterwards; an expired or lost claim is not looked up at all."""
-    from tenants.dns import txt_records
+    from tenants.dns import check_error, txt_records
 
     if domain.is_verified or domain.claim_is_dead:
         return domain
     # The look-up happens before any lock: a slow name server must not hold up other checks.
     records, error = txt_records(challenge_name(domain))
     if domain.verification_token not in records:
-        domain.last_check_error = error or _("The TXT record does not contain the token yet.")
+        domain.last_check_error = error or check_error("token_missing")
         Domain.objects.filter(pk=domain.pk, is_verified=False).update(
             last_check_error=domain.last_check_error
         )

@@ -171,20 +171,29 @@ def test_api_root_lists_the_portals_endpoints_to_a_member(portal_b):
 # --- navigation and templates ----------------------------------------------------------------
 
 
-def test_api_nav_entry_is_shown_on_professional_portal_and_not_on_community(client_a, client_b):
-    body_a = client_a.get("/").content.decode()
-    body_b = client_b.get("/").content.decode()
+def test_api_nav_entry_is_shown_on_professional_portal_and_not_on_community(portal_a, portal_b):
+    body_a = logged_in_client(portal_a, member_of(portal_a)).get("/").content.decode()
+    body_b = logged_in_client(portal_b, member_of(portal_b)).get("/").content.decode()
 
     assert API_NAV_LINK in body_b
     assert API_NAV_LINK not in body_a
 
 
-def test_switching_api_access_off_removes_its_nav_entry(client_b, portal_b):
-    assert API_NAV_LINK in client_b.get("/").content.decode()
+def test_visitors_navigation_has_no_api_link(client_b, portal_b):
+    # The API answers visitors with its bare "forbidden" page: no link leads them there.
+    assert "api_access" in portal_features(portal_b)
+    assert API_NAV_LINK not in client_b.get("/").content.decode()
+    member = logged_in_client(portal_b, member_of(portal_b))
+    assert API_NAV_LINK in member.get("/").content.decode()
+
+
+def test_switching_api_access_off_removes_its_nav_entry(portal_b):
+    member = logged_in_client(portal_b, member_of(portal_b))
+    assert API_NAV_LINK in member.get("/").content.decode()
 
     set_feature(portal_b, "api_access", False)
 
-    assert API_NAV_LINK not in client_b.get("/").content.decode()
+    assert API_NAV_LINK not in member.get("/").content.decode()
 
 
 def test_branding_footer_shows_on_community_and_is_hidden_on_professional(client_a, client_b):
@@ -435,6 +444,8 @@ def test_portal_plan_change_is_seen_on_commit(
 ):
     assert "api_access" in portal_features(portal_b)
     assert BRANDING not in client_b.get("/").content.decode()
+    member = logged_in_client(portal_b, member_of(portal_b))
+    assert API_NAV_LINK in member.get("/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         plan_change(portal=portal_b, plan="community", actor_label="billing")
@@ -443,7 +454,7 @@ def test_portal_plan_change_is_seen_on_commit(
     assert features.plan_key == "community"
     assert "api_access" not in features
     assert BRANDING in client_b.get("/").content.decode()
-    assert API_NAV_LINK not in client_b.get("/").content.decode()
+    assert API_NAV_LINK not in member.get("/").content.decode()
 
 
 def test_cached_answer_stands_until_the_change_commits(portal_b):

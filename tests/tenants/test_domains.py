@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Role
 from core.event_types import EventType
 from core.models import AuditEvent
+from tenants.dns import check_error_text
 from tenants.models import Domain
 from tenants.selectors import portal_base_url
 from tenants.services import portal_suspend
@@ -72,7 +74,14 @@ def test_own_domain_is_routed_only_after_dns_verification(
 
     assert verify_domain.apply(kwargs={"domain_id": domain.pk}).get() is False
     domain.refresh_from_db()
-    assert "No TXT record" in domain.last_check_error
+    with translation.override("de"):
+        assert check_error_text(domain.last_check_error) == (
+            f"Noch kein TXT-Eintrag unter {challenge_name(domain)}."
+        )
+        german = admin_b.get(DOMAINS, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        assert check_error_text(domain.last_check_error) in german
+    with translation.override("en"):
+        assert check_error_text(domain.last_check_error).startswith("No TXT record at ")
 
     dns_zone.txt[challenge_name(domain)] = ["something-else", domain.verification_token]
     with django_capture_on_commit_callbacks(execute=True):

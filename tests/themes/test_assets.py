@@ -35,6 +35,7 @@ def _form(**extra):
     tokens = PRESETS["city"].tokens
     data = {f"colour_{k}": tokens[k] for k in COLOURS}
     data.update(site_name="Portal Beta", font="inter", radius=4, default_language="de")
+    data.update(offered_languages=["de", "en"])
     data.update(extra)
     return data
 

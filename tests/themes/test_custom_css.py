@@ -7,6 +7,8 @@ import pytest
 from themes.custom_css import MAX_LENGTH, CustomCSSError, clean_custom_css
 
 MEDIA = "/media/"
+# The messages are asserted in the source language; tests/test_languages.py checks German.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def clean(source: str) -> str:

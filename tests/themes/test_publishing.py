@@ -36,6 +36,7 @@ def _form(**overrides):
         font="inter",
         radius=6,
         default_language="de",
+        offered_languages=["de", "en"],
         footer_links="Kontakt | /kontakt/",
         impressum="<p>Impressum <script>x()</script></p>",
     )
@@ -246,3 +247,16 @@ def test_legal_pages_render_sanitised_html_or_404(db, portal_b, django_capture_o
     assert "Hauptstraße 1" in client.get("/impressum/").content.decode()
     assert client.get("/datenschutz/").status_code == 404
     assert 'href="/impressum/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("before", "after"), [("neutral", "dark"), ("dark", "city")])
+def test_switching_presets_takes_the_new_presets_derived_colours(db, portal_b, before, after):
+    with in_portal(portal_b):
+        services.theme_update_draft(preset=before, tokens=dict(PRESETS[before].tokens))
+        services.theme_update_draft(preset=after, tokens=dict(PRESETS[after].tokens))
+        switched = dict(services._draft().tokens)
+        services.theme_update_draft(preset=after, tokens=dict(PRESETS[after].tokens))
+        fresh = dict(services._draft().tokens)
+    # The same as applying the new preset to a fresh theme: nothing of the old one survives.
+    assert switched == fresh
+    assert switched["link"] == services.build_tokens(dict(PRESETS[after].tokens)).link

@@ -4,6 +4,9 @@
   if (!form) return;
   const input = form.querySelector("[name=subdomain]");
   const status = document.getElementById("subdomain-status");
+  // Screen readers read the check's answer with the field, as sighted people see it below it.
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  input.setAttribute("aria-describedby", [...described, status.id].join(" "));
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -12,6 +15,7 @@
       const url = `${form.dataset.checkUrl}?subdomain=${encodeURIComponent(input.value)}`;
       const body = await (await fetch(url)).json();
       status.textContent = body.message;
+      status.classList.toggle("error", !body.available);
       input.setAttribute("aria-invalid", body.available ? "false" : "true");
     }, 300);
   });
