@@ -71,11 +71,14 @@ def mfa_activate(user: User) -> str:
 
 
 def totp_code(secret: str) -> str:
-    """The code the authenticator app shows now."""
+    """The code the authenticator app shows now. Close to the end of a 30-second window it waits
+    for the next one, as a person would: a code read at :29.9 is checked at :30 and refused."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    if time.time() % 30 > 27:
+        time.sleep(30.1 - time.time() % 30)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 

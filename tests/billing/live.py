@@ -40,7 +40,10 @@ class LiveBilling:
     def mails(self) -> list[str]:
         if not self.mail_dir.exists():
             return []
-        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*"))]
+        # In the order they were written: the file backend names files by the second and an
+        # object id, so names alone put two mails of the same second in either order.
+        paths = sorted(self.mail_dir.glob("*"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        return [path.read_text(errors="replace") for path in paths]
 
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
