@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from tenants.models import Domain, Portal, PortalStatus
 
@@ -22,6 +22,9 @@ def platform_url() -> str:
 
 
 def primary_domain(portal: Portal) -> Domain | None:
+    # A list of portals fetches their main domains with it (listed_portals): no query per portal.
+    if hasattr(portal, "primary_domains"):
+        return portal.primary_domains[0] if portal.primary_domains else None
     return portal.domains.filter(is_primary=True).first()
 
 
@@ -50,7 +53,13 @@ def listed_portals() -> QuerySet[Portal]:
     return (
         Portal.objects.filter(status=PortalStatus.ACTIVE)
         .select_related("plan")
-        .prefetch_related("domains")
+        .prefetch_related(
+            Prefetch(
+                "domains",
+                queryset=Domain.objects.filter(is_primary=True),
+                to_attr="primary_domains",
+            )
+        )
     )
 
 

@@ -45,3 +45,33 @@ def test_the_footer_asks_the_database_once_for_the_legal_pages(platform_client):
     assert not [q for q in warm.captured_queries if "tenants_platformpage" in q["sql"]]
     PlatformPage.objects.create(kind="privacy", body="<p>Wenig Daten.</p>")
     assert 'href="/datenschutz/"' in platform_client.get("/").content.decode()
+
+
+def test_the_platform_home_costs_the_same_queries_for_two_portals_or_five(
+    platform_client, portal_a, portal_b
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.models import Domain, Portal
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert platform_client.get("/").status_code == 200
+        return len(captured.captured_queries)
+
+    platform_client.get("/")  # caches warm
+    few = queries()
+    for n in range(3):
+        portal = Portal.objects.create(
+            schema_name=f"p_listed_{n}",
+            slug=f"listed-{n}",
+            name=f"Listed {n}",
+            plan_id="community",
+            status="active",
+        )
+        Domain.objects.create(domain=f"listed-{n}.example", tenant=portal, is_primary=True)
+    many = queries()
+    page = platform_client.get("/").content.decode()
+    assert "Listed 2" in page and "listed-2.example" in page  # the new ones are on the page
+    assert many == few
