@@ -1,4 +1,5 @@
-"""Shared set-up for browser tests: Debian's chromium driven by Playwright, and free ports."""
+"""Shared set-up for tests that start processes: Debian's chromium driven by Playwright, a live
+server, a Celery worker's command line, and free ports."""
 
 from __future__ import annotations
 
@@ -76,3 +77,19 @@ def running_server(env: dict, log: Path) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def celery_worker_argv(*, pool: str = "solo", concurrency: int | None = None, loglevel="WARNING"):
+    """The command line of a Celery worker of this project (run it with cwd=ROOT / "platform"):
+    no gossip, mingle or heartbeat, so it starts fast and talks to nobody but its broker."""
+    argv = [sys.executable, "-m", "celery", "-A", "allmende", "worker", "--pool", pool]
+    if concurrency is not None:
+        argv += ["--concurrency", str(concurrency)]
+    return [
+        *argv,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        loglevel,
+    ]

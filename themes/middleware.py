@@ -23,15 +23,12 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         else:
             offered, default = languages.portal_languages(portal)
         language = languages.stated_language(request, offered) or default
-        if languages.restricted_to_admin_languages(request.path, portal):
+        admin_only = languages.restricted_to_admin_languages(request.path, portal)
+        if admin_only:
             language = languages.admin_fallback(language, default)
         request.offered_languages = offered
         # The switcher lists what this page can be shown in.
-        request.switcher_languages = (
-            languages.ADMIN_LANGUAGES
-            if languages.restricted_to_admin_languages(request.path, portal)
-            else offered
-        )
+        request.switcher_languages = languages.ADMIN_LANGUAGES if admin_only else offered
         request.default_language = default
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -23,7 +23,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -33,6 +32,7 @@ from celery import Celery
 
 from members.models import token_digest
 from tenants.celery import PORTAL_HEADER
+from tests.browser import celery_worker_argv
 from tests.reliability.cluster import ROOT, Cluster, free_port
 
 pytestmark = pytest.mark.soak
@@ -54,23 +54,7 @@ class Worker:
         )
         self.log = open(cluster.root / f"worker-{name}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "allmende",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "INFO",
-            ],
+            celery_worker_argv(pool="prefork", concurrency=1, loglevel="INFO"),
             cwd=ROOT / "platform",
             env=self.env,
             stdout=self.log,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tenants.context import current_portal_label
 from tenants.models import Portal
 from tenants.schemas import drop_schema
 from tenants.services import portal_provision
+from tests.browser import celery_worker_argv
 from tests.conftest import in_portal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,21 +65,7 @@ def test_invitation_is_sent_by_a_real_worker_process_in_the_portals_schema(
     _purge_queue()
     env = dict(subprocess_env, EMAIL_URL=f"file://{mail_dir}")
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "allmende",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
+        celery_worker_argv(),
         cwd=ROOT / "platform",
         env=env,
         stdout=subprocess.PIPE,
