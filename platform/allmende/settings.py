@@ -81,6 +81,13 @@ TENANT_APPS = [
     "themes",
     "news",
     "members",
+    "spaces",
+    "comments",
+    "discussions",
+    "documents",
+    "moderation",
+    "notifications",
+    "search",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -4,6 +4,13 @@ Every endpoint is a `core.api.PortalViewSet` registered here; a module's endpoin
 module (`feature=`), and the API root lists what this portal has.
 """
 
+from comments.api import register as comments_api
+from discussions.api import register as discussions_api
+from documents.api import register as documents_api
+from moderation.api import register as moderation_api
+from notifications.api import register as notifications_api
+from spaces.api import register as spaces_api
+
 from accounts.api import MemberViewSet
 from core.api import ApiRouter
 from features.api import FeatureViewSet
@@ -13,5 +20,14 @@ router = ApiRouter()
 router.register("posts", PostViewSet, basename="posts")
 router.register("features", FeatureViewSet, basename="features")
 router.register("members", MemberViewSet, basename="members")
+for module_api in (
+    spaces_api,
+    discussions_api,
+    comments_api,
+    documents_api,
+    moderation_api,
+    notifications_api,
+):
+    module_api(router)
 
 urlpatterns = router.urls

@@ -26,13 +26,17 @@ class Access(StrEnum):
     PUBLIC = "public"  # anyone, visitors included (a view may still narrow it per object)
     MEMBER = "member"  # logged-in members of this portal
     ADMIN = "admin"  # the portal's administrators (the admin gate)
+    # The portal's moderators and administrators, and space admins for their spaces' content:
+    # visitors are sent to log in, other members get 403 (moderation.permissions).
+    MODERATOR = "moderator"
     PLATFORM = "platform"  # the platform host: the public platform site or the staff console
     INTERNAL = "internal"  # machine endpoints: health checks, the TLS ask hook, webhooks
 
 
-PUBLIC, MEMBER, ADMIN, PLATFORM, INTERNAL = (
+PUBLIC, MEMBER, MODERATOR, ADMIN, PLATFORM, INTERNAL = (
     Access.PUBLIC,
     Access.MEMBER,
+    Access.MODERATOR,
     Access.ADMIN,
     Access.PLATFORM,
     Access.INTERNAL,
@@ -121,6 +125,37 @@ PREFIXES: dict[str, Access] = {
 UNNAMED_PREFIXES: dict[str, Access] = {
     "operator/": PLATFORM,
 }
+
+
+# Modules declare their routes' classes next to their URLs, in `<app>/access.py` (a dict
+# `ROUTES` of the same form), so a module's pages and their classes land in one change. They are
+# merged here once; a name declared twice is an error at import. (Each of those modules imports
+# `Access` from this one, which is defined by the time they run.)
+MODULE_TABLES = (
+    "spaces",
+    "discussions",
+    "comments",
+    "documents",
+    "moderation",
+    "notifications",
+    "search",
+)
+
+
+def _merge_module_tables() -> None:
+    from importlib import import_module
+
+    for app in MODULE_TABLES:
+        table: dict[str, Access] = import_module(f"{app}.access").ROUTES
+        twice = ROUTES.keys() & table.keys()
+        if twice:
+            raise RuntimeError(
+                f"{app}.access declares routes classified elsewhere: {sorted(twice)}"
+            )
+        ROUTES.update(table)
+
+
+_merge_module_tables()
 
 
 def _by_prefix(key: str, table: dict[str, Access]) -> Access | None:

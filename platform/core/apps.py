@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
 
         # Every app's `gdpr` module registers its models for data export and erasure.
         autodiscover_modules("gdpr")
+        # Every content app's `visibility` module registers its selector (core.visibility).
+        autodiscover_modules("visibility")

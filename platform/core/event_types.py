@@ -55,6 +55,50 @@ class EventType(models.TextChoices):
     DOMAIN_MADE_PRIMARY = "domain.made_primary", _("domain made the main address")
     DOMAIN_REMOVED = "domain.removed", _("domain removed")
     POST_PUBLISHED = "post.published", _("news post published")
+    # Spaces (groups and projects).
+    SPACE_CREATED = "space.created", _("space created")
+    SPACE_UPDATED = "space.updated", _("space changed")
+    SPACE_ARCHIVED = "space.archived", _("space archived")
+    SPACE_UNARCHIVED = "space.unarchived", _("space taken out of the archive")
+    SPACE_JOINED = "space.joined", _("member joined a space")
+    SPACE_JOIN_REQUESTED = "space.join_requested", _("member asked to join a space")
+    SPACE_JOIN_APPROVED = "space.join_approved", _("request to join a space approved")
+    SPACE_JOIN_DECLINED = "space.join_declined", _("request to join a space declined")
+    SPACE_INVITED = "space.invited", _("member invited to a space")
+    SPACE_INVITATION_ACCEPTED = "space.invitation_accepted", _("invitation to a space accepted")
+    SPACE_LEFT = "space.left", _("member left a space")
+    SPACE_MEMBER_REMOVED = "space.member_removed", _("member removed from a space")
+    SPACE_ADMIN_TRANSFERRED = "space.admin_transferred", _("space admin role handed over")
+    # Discussions and the shared comment component.
+    THREAD_CREATED = "thread.created", _("discussion started")
+    THREAD_EDITED = "thread.edited", _("discussion edited")
+    THREAD_PINNED = "thread.pinned", _("discussion pinned")
+    THREAD_UNPINNED = "thread.unpinned", _("discussion unpinned")
+    THREAD_DELETED = "thread.deleted", _("discussion deleted")
+    COMMENT_CREATED = "comment.created", _("comment written")
+    COMMENT_REPLIED = "comment.replied", _("reply written")
+    COMMENT_EDITED = "comment.edited", _("comment edited")
+    COMMENT_DELETED = "comment.deleted", _("comment deleted")
+    MEMBER_MENTIONED = "member.mentioned", _("member mentioned")
+    # Documents.
+    DOCUMENT_UPLOADED = "document.uploaded", _("document uploaded")
+    DOCUMENT_VERSION_ADDED = "document.version_added", _("new version of a document")
+    DOCUMENT_DELETED = "document.deleted", _("document deleted")
+    FOLDER_CREATED = "folder.created", _("folder created")
+    FOLDER_DELETED = "folder.deleted", _("folder deleted")
+    # Moderation.
+    REPORT_FILED = "report.filed", _("content or member reported")
+    REPORT_RESOLVED = "report.resolved", _("report decided")
+    CONTENT_HIDDEN = "content.hidden", _("content hidden by a moderator")
+    CONTENT_UNHIDDEN = "content.unhidden", _("content shown again by a moderator")
+    MEMBER_WARNED = "member.warned", _("member warned")
+    # Notifications.
+    NOTIFICATION_SETTINGS_CHANGED = (
+        "notification.settings_changed",
+        _("notification settings changed"),
+    )
+    NOTIFICATIONS_UNSUBSCRIBED = "notification.unsubscribed", _("unsubscribed from e-mails")
+    DIGEST_SENT = "notification.digest_sent", _("digest e-mail sent")
     # Own-domain claims (public schema; the platform acts).
     DOMAIN_CLAIM_LOST = "domain.claim_lost", _("domain claim lost to another portal")
     DOMAIN_CLAIM_EXPIRED = "domain.claim_expired", _("unverified domain claim expired")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.api import PortalViewSet
 from core.permissions import IsPortalAdmin
 from features import services
-from features.catalogue import FEATURES
+from features.catalogue import FEATURES, built
 from features.selectors import load_portal_features
 
 
@@ -43,11 +43,11 @@ class FeatureViewSet(PortalViewSet):
     def list(self, request):
         current, _ttl = load_portal_features(request.portal)
         return Response(
-            {"plan": current.plan_key, "features": [_state(current, k) for k in FEATURES]}
+            {"plan": current.plan_key, "features": [_state(current, k) for k in built()]}
         )
 
     def partial_update(self, request, key: str):
-        if key not in FEATURES:
+        if key not in built():
             return Response(
                 {"detail": _("There is no module „%(key)s“.") % {"key": key}},
                 status=status.HTTP_404_NOT_FOUND,

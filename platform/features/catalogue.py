@@ -4,7 +4,9 @@ A module's key is what plans, switches, grants and the gate speak of. `plans` na
 whose entitlements include the module when they are seeded; operators may change plans later.
 `requires` lists modules that must be enabled too. `default_on` is the module's state in a portal
 whose admin has not switched it yet. `nav` is the URL name of the module's start page, for
-modules that have one.
+modules that have one. `built` is False for a module that is declared (plans already name
+it) but not written yet: the modules page, the API and the navigation leave it out, and it
+cannot be switched on, so nobody is offered what does not exist.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Feature:
     requires: tuple[str, ...] = ()
     default_on: bool = True
     nav: str | None = None
+    built: bool = True
 
 
 _ALL = frozenset({COMMUNITY, PROFESSIONAL})
@@ -40,9 +43,21 @@ FEATURES: dict[str, Feature] = {
             _("Groups and projects"),
             _("Members organise in groups and projects with their own pages."),
             _ALL,
+            nav="spaces:list",
         ),
         Feature(
-            "ideas", _("Ideas"), _("Members post ideas and support the ideas of others."), _ALL
+            "private_spaces",
+            _("Private groups and projects"),
+            _("Spaces hidden from everyone but their members, for internal work."),
+            _PRO,
+            requires=("spaces",),
+        ),
+        Feature(
+            "ideas",
+            _("Ideas"),
+            _("Members post ideas and support the ideas of others."),
+            _ALL,
+            built=False,
         ),
         Feature(
             "proposals",
@@ -50,15 +65,21 @@ FEATURES: dict[str, Feature] = {
             _("Groups draft proposals together and send them to a council."),
             _PRO,
             requires=("spaces",),
+            built=False,
         ),
         Feature(
             "events",
             _("Events calendar"),
             _("A shared calendar of events that avoids date collisions."),
             _ALL,
+            built=False,
         ),
         Feature(
-            "map", _("Map"), _("Initiatives, projects and events on a map of the region."), _ALL
+            "map",
+            _("Map"),
+            _("Initiatives, projects and events on a map of the region."),
+            _ALL,
+            built=False,
         ),
         Feature(
             "documents",
@@ -88,6 +109,7 @@ FEATURES: dict[str, Feature] = {
             _PRO,
             requires=("api_access",),
             default_on=False,
+            built=False,
         ),
         Feature(
             "sso",
@@ -95,6 +117,7 @@ FEATURES: dict[str, Feature] = {
             _("Members log in with the organisation's account."),
             _PRO,
             default_on=False,
+            built=False,
         ),
         Feature(
             "own_domain",
@@ -124,6 +147,11 @@ def get(key: str) -> Feature:
         return FEATURES[key]
     except KeyError:
         raise KeyError(f"Unknown feature {key!r}; the catalogue has {sorted(FEATURES)}.") from None
+
+
+def built() -> dict[str, Feature]:
+    """The modules that exist, in catalogue order."""
+    return {key: feature for key, feature in FEATURES.items() if feature.built}
 
 
 def dependants(key: str) -> list[str]:

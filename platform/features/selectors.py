@@ -58,7 +58,7 @@ def resolve_enabled(entitled: frozenset[str], switches: dict[str, bool]) -> froz
     enabled = {
         key
         for key, feature in FEATURES.items()
-        if key in entitled and switches.get(key, feature.default_on)
+        if feature.built and key in entitled and switches.get(key, feature.default_on)
     }
     changed = True
     while changed:
@@ -116,3 +116,20 @@ def all_plans() -> list[Plan]:
 
 def plans_offering(key: str) -> list[Plan]:
     return [plan for plan in Plan.objects.all() if key in plan.features]
+
+
+def enabled_here(key: str) -> bool:
+    """Whether module `key` is on for the portal whose schema the connection is on: the answer
+    for code without a request (selectors, tasks, notifications). False in the public schema."""
+    from django.db import connection
+
+    from tenants.models import Portal
+
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or getattr(connection, "schema_name", "public") == "public":
+        return False
+    if not isinstance(tenant, Portal) or tenant.pk is None:
+        tenant = Portal.objects.filter(schema_name=connection.schema_name).first()
+        if tenant is None:
+            return False
+    return key in portal_features(tenant)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from features import services
-from features.catalogue import FEATURES
+from features.catalogue import FEATURES, built
 from features.forms import SwitchForm
 from features.limits import limit_warnings
 from features.selectors import all_plans, load_portal_features
@@ -17,7 +17,7 @@ from features.selectors import all_plans, load_portal_features
 def _rows(current):
     plans = all_plans()
     rows = []
-    for key, feature in FEATURES.items():
+    for key, feature in built().items():
         rows.append(
             {
                 "key": key,

@@ -1,0 +1,8 @@
+"""Access classes of this module's routes (merged into core.access.ROUTES)."""
+
+from core.access import Access
+
+ROUTES: dict[str, Access] = {
+    "spaces:list": Access.PUBLIC,
+    "spaces:detail": Access.PUBLIC,  # the visibility selector decides per space
+}
