@@ -1,4 +1,5 @@
-"""The local demo: an operator account and three portals with members and news.
+"""The local demo: an operator account and three portals with members, news, and spaces with
+discussions, a document and a report (tenants.demo_spaces).
 
 `seed_demo()` is idempotent: portals that exist are kept, missing members and a first set of
 posts are added. It refuses to run in production, because demo passwords are public.
@@ -245,6 +246,9 @@ def seed_demo() -> list[Portal]:
                         body=body,
                         image=_demo_image() if index == 0 else None,
                     )
+            from tenants.demo_spaces import seed_spaces
+
+            seed_spaces(demo.subdomain)
         portals.append(portal)
     return portals
 

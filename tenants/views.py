@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 
 from django import forms
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from features.catalogue import FEATURES
+from features.catalogue import built
 from features.selectors import all_plans
 from tenants import selectors
 from tenants.celery import enqueue_on_commit
@@ -40,7 +41,7 @@ def _plan_offer(plan) -> dict:
     catalogue in its order, so a module added there (or to a plan) shows up by itself."""
     return {
         "plan": plan,
-        "modules": [feature for key, feature in FEATURES.items() if key in plan.features],
+        "modules": [feature for key, feature in built().items() if key in plan.features],
         "storage": filesizeformat(plan.storage_mb * 1024 * 1024),
     }
 
@@ -76,12 +77,22 @@ def platform_legal_page(request, kind: str):
     return render(request, "tenants/platform_page.html", {"page": page})
 
 
+# Top-level folders of a portal's media that /media/ never serves.
+PRIVATE_MEDIA_FOLDERS = frozenset({"documents"})
+
+
 def serve_media(request, path: str):
-    """A file of the current portal. Other portals' files are not reachable: 404."""
+    """A file of the current portal. Other portals' files are not reachable: 404. Nor are the
+    documents of spaces: they are internal and served only through the documents module's
+    download view, which asks the visibility selector first."""
+    root = str(current_media_root())
     try:
-        full_path = safe_join(str(current_media_root()), path)
+        full_path = safe_join(root, path)
     except SuspiciousFileOperation as exc:  # ../ tricks
         raise Http404("No such file.") from exc
+    # On the normalised path, so that "x/../documents/…" is refused as well.
+    if os.path.relpath(full_path, root).split(os.sep, 1)[0] in PRIVATE_MEDIA_FOLDERS:
+        raise Http404("No such file.")
     content_type, _ = mimetypes.guess_type(full_path)
     try:
         handle = open(full_path, "rb")  # noqa: SIM115 (FileResponse closes it)

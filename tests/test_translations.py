@@ -69,6 +69,15 @@ MEMBER_FACING = (
     "platform/core/privacy.py",
     "platform/core/money.py",
     "platform/features/limits.py",
+    # The daily life of a portal: everything members reach in spaces, discussions, comments,
+    # documents, reporting, notifications (mails included) and search.
+    "platform/spaces/*",
+    "platform/discussions/*",
+    "platform/comments/*",
+    "platform/documents/*",
+    "platform/moderation/*",
+    "platform/notifications/*",
+    "platform/search/*",
 )
 # What makemessages skips (the command in docs/languages.md).
 IGNORED = (".venv", "staticfiles", "tests", "bench", ".data", "infra", "node_modules", "locale")

@@ -23,6 +23,8 @@ OPEN_PREFIXES = (
     "/media/",
     "/i18n/",
     "/healthz",
+    # A mail's one-click unsubscribe link: the signed token is the authentication (RFC 8058).
+    "/notifications/unsubscribe/",
 )
 # Under /accounts/ but about members, not the way in.
 MEMBER_PREFIXES = ("/accounts/people/",)

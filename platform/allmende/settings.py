@@ -357,6 +357,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.expire_domain_claims",
         "schedule": crontab(minute=23),
     },
+    # Digests of notifications (notifications.tasks; portal-local time, TIME_ZONE).
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=6, minute=30),
+        "kwargs": {"frequency": "daily"},
+    },
+    "notifications-weekly-digest": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=6, minute=45, day_of_week=1),
+        "kwargs": {"frequency": "weekly"},
+    },
+    # Deleted documents keep their files for 30 days, then go (documents.services).
+    "documents-purge": {
+        "task": "documents.tasks.purge_deleted_everywhere",
+        "schedule": crontab(hour=4, minute=11),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -4,17 +4,16 @@ Every endpoint is a `core.api.PortalViewSet` registered here; a module's endpoin
 module (`feature=`), and the API root lists what this portal has.
 """
 
+from accounts.api import MemberViewSet
 from comments.api import register as comments_api
+from core.api import ApiRouter
 from discussions.api import register as discussions_api
 from documents.api import register as documents_api
+from features.api import FeatureViewSet
 from moderation.api import register as moderation_api
+from news.api import PostViewSet
 from notifications.api import register as notifications_api
 from spaces.api import register as spaces_api
-
-from accounts.api import MemberViewSet
-from core.api import ApiRouter
-from features.api import FeatureViewSet
-from news.api import PostViewSet
 
 router = ApiRouter()
 router.register("posts", PostViewSet, basename="posts")

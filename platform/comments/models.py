@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from spaces.models import search_vector
 
 
@@ -48,6 +49,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        """The target's page, at this comment (a fragment of the target's URL is replaced)."""
+        return self.target.get_absolute_url().split("#", 1)[0] + f"#comment-{self.pk}"
 
 
 class Revision(models.Model):

@@ -45,12 +45,17 @@ def _is_active_admin(user: User) -> bool:
     return user.role == Role.ADMIN and user.status == MemberStatus.ACTIVE and user.is_active
 
 
-def _lock(*, member: User, actor: User) -> tuple[User, int]:
+def _is_active_moderator(user: User) -> bool:
+    return user.role == Role.MODERATOR and user.status == MemberStatus.ACTIVE and user.is_active
+
+
+def _lock(*, member: User, actor: User, moderators_may: bool = False) -> tuple[User, int]:
     """`member` re-read under a row lock, together with every active administrator (the actor
     among them), and how many active administrators there are besides the member.
     ValidationError if the member is gone or the actor is no longer an active administrator of
-    this portal (another admin demoted them a moment ago). ValueError for an account loaded
-    from another schema: its id would name someone else here."""
+    this portal (another admin demoted them a moment ago); with `moderators_may`, an active
+    moderator may act on a plain member too. ValueError for an account loaded from another
+    schema: its id would name someone else here."""
     schema = getattr(connection, "schema_name", None)
     for role, user in (("member", member), ("actor", actor)):
         loaded = getattr(user, "loaded_schema", schema)
@@ -58,12 +63,25 @@ def _lock(*, member: User, actor: User) -> tuple[User, int]:
             raise ValueError(f"{role} is an account of schema {loaded}, not {schema}.")
     rows = list(
         User.objects.select_for_update()
-        .filter(Q(pk=member.pk) | Q(role=Role.ADMIN, status=MemberStatus.ACTIVE, is_active=True))
+        .filter(
+            Q(pk=member.pk)
+            | Q(pk=getattr(actor, "pk", None))
+            | Q(role=Role.ADMIN, status=MemberStatus.ACTIVE, is_active=True)
+        )
         .order_by("pk")
     )
     by_pk = {row.pk: row for row in rows}
     actor_row = by_pk.get(getattr(actor, "pk", None))
-    if actor_row is None or not _is_active_admin(actor_row):
+    moderator_allowed = (
+        moderators_may
+        and actor_row is not None
+        and _is_active_moderator(actor_row)
+        and member.pk in by_pk
+        and by_pk[member.pk].role == Role.MEMBER
+    )
+    if actor_row is None or not (_is_active_admin(actor_row) or moderator_allowed):
+        if moderators_may and actor_row is not None and _is_active_moderator(actor_row):
+            raise ValidationError(_("Moderators may block members, not moderators or admins."))
         raise ValidationError(_("Only administrators of this portal may do this."))
     if member.pk not in by_pk or is_erased(by_pk[member.pk]):
         raise ValidationError(_("This account has been deleted."))
@@ -113,7 +131,8 @@ def member_role_change(*, member: User, role: str, actor: User) -> User:
 
 def member_block(*, member: User, actor: User, reason: str = "") -> User:
     """Block an active member: they can no longer log in, and a session they have ends with
-    their next request; everything they wrote stays. Refused: oneself, the last active
+    their next request; everything they wrote stays. Administrators block anyone, the portal's
+    moderators plain members (from the moderation queue). Refused: oneself, the last active
     administrator, accounts that are not active (blocked already, or awaiting approval)."""
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX_LENGTH:
@@ -142,6 +161,7 @@ def member_block(*, member: User, actor: User, reason: str = "") -> User:
         event_type=EventType.MEMBER_BLOCKED,
         refusal=_("%(name)s is blocked already."),
         check=refuse,
+        moderators_may=True,
         detail={"reason": reason},
     )
 
@@ -156,11 +176,12 @@ def _status_change(
     refusal: str,
     check=None,
     detail: dict | None = None,
+    moderators_may: bool = False,
 ) -> User:
     """Move `member` from status `expected` to `to` under the lock, with an audit row; `check`
     (fresh member, other active admins) may refuse first, `refusal` names a wrong status."""
     with transaction.atomic():
-        fresh, other_admins = _lock(member=member, actor=actor)
+        fresh, other_admins = _lock(member=member, actor=actor, moderators_may=moderators_may)
         if check is not None:
             check(fresh, other_admins)
         if fresh.status != expected:

@@ -12,6 +12,8 @@ class Post(models.Model):
     body = models.TextField(_("text"), max_length=2000)
     image = models.ImageField(_("image"), upload_to="posts/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Hidden by a moderator (moderation app); shown to the portal's moderators only.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -19,3 +21,9 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        """News posts have no page of their own: the start page, at the post."""
+        from django.urls import reverse
+
+        return reverse("news:home") + f"#post-{self.pk}"

@@ -13,20 +13,23 @@ from news import selectors, services
 from news.forms import PostForm
 
 
-def home(request):
+def _home_context(request, form) -> dict:
     from core.permissions import is_portal_admin
     from news.onboarding import onboarding_steps
+    from spaces.selectors import is_portal_staff
 
-    return render(
-        request,
-        "news/home.html",
-        {
-            "posts": selectors.latest_posts(user=request.user),
-            "member_count": selectors.member_count(),
-            "form": PostForm(),
-            "onboarding": onboarding_steps() if is_portal_admin(request.user) else [],
-        },
-    )
+    return {
+        "posts": selectors.start_page_posts(user=request.user),
+        "member_count": selectors.member_count(),
+        "form": form,
+        "onboarding": onboarding_steps() if is_portal_admin(request.user) else [],
+        "can_comment": selectors.can_comment(user=request.user),
+        "moderator": is_portal_staff(request.user),
+    }
+
+
+def home(request):
+    return render(request, "news/home.html", _home_context(request, PostForm()))
 
 
 @login_required
@@ -47,13 +50,4 @@ def post_create(request):
         else:
             messages.success(request, _("Your post is published."))
             return redirect("news:home")
-    return render(
-        request,
-        "news/home.html",
-        {
-            "posts": selectors.latest_posts(user=request.user),
-            "member_count": selectors.member_count(),
-            "form": form,
-        },
-        status=400,
-    )
+    return render(request, "news/home.html", _home_context(request, form), status=400)

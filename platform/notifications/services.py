@@ -7,6 +7,9 @@
   mail follows each recipient's settings (after commit, in a task).
 - `notify_followers(...)`: the same for everyone who follows `followed` (default: `target`).
 - `follow(user=, target=)` / `unfollow(user=, target=)`: idempotent.
+
+And this app's own writes: marking read, delivery settings, unsubscribing. They raise
+ValidationError for a delivery that is not one, and change only the acting member's rows.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import visibility
 from core.event_types import EventType
-from notifications.models import Follow, Notification
+from core.services import audit_record
+from notifications.models import Delivery, Follow, Notification, NotificationSetting
+from notifications.selectors import CONFIGURABLE_TYPES
 
 
 def _visible_recipients(recipients: Iterable, target: models.Model, actor) -> list:
@@ -129,3 +137,66 @@ def is_following(*, user, target: models.Model) -> bool:
         return False
     target_type = ContentType.objects.get_for_model(target)
     return Follow.objects.filter(user=user, target_type=target_type, target_id=target.pk).exists()
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (again: no change)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark all of the user's notifications read; returns how many were unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def _checked_delivery(value: str, field: str, *, blank: bool = False) -> str:
+    if (blank and value == "") or value in Delivery.values:
+        return value
+    raise ValidationError({field: _("Choose one of the offered ways of delivery.")})
+
+
+@transaction.atomic
+def notification_settings_update(*, user, default: str, overrides: dict[str, str]) -> None:
+    """Store how `user` wants notifications: `default` for every kind, and for the configurable
+    kinds an override each ("" = as the default). Kinds not offered are refused."""
+    default = _checked_delivery(default, "default")
+    unknown = set(overrides) - {str(t) for t in CONFIGURABLE_TYPES}
+    if unknown:
+        raise ValidationError(
+            _("These kinds of notification cannot be set: %(kinds)s")
+            % {"kinds": ", ".join(sorted(unknown))}
+        )
+    cleaned = {
+        event_type: _checked_delivery(value, event_type, blank=True)
+        for event_type, value in overrides.items()
+    }
+    rows = {"": default} | {event_type: v for event_type, v in cleaned.items() if v}
+    NotificationSetting.objects.filter(user=user).exclude(event_type__in=list(rows)).delete()
+    for event_type, delivery in rows.items():
+        NotificationSetting.objects.update_or_create(
+            user=user, event_type=event_type, defaults={"delivery": delivery}
+        )
+    audit_record(
+        event_type=EventType.NOTIFICATION_SETTINGS_CHANGED,
+        actor=user,
+        obj=user,
+        detail={"default": default, "overrides": {k: v for k, v in cleaned.items() if v}},
+    )
+
+
+@transaction.atomic
+def notifications_unsubscribe(*, user) -> None:
+    """No more notification e-mails for `user` (the one-click link in every mail): delivery
+    none for every kind. The notifications still show in the portal."""
+    NotificationSetting.objects.filter(user=user).exclude(event_type="").delete()
+    NotificationSetting.objects.update_or_create(
+        user=user, event_type="", defaults={"delivery": Delivery.NONE}
+    )
+    audit_record(event_type=EventType.NOTIFICATIONS_UNSUBSCRIBED, actor=user, obj=user)

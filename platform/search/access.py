@@ -2,4 +2,7 @@
 
 from core.access import Access
 
-ROUTES: dict[str, Access] = {}
+ROUTES: dict[str, Access] = {
+    # Everyone; every hit comes from the searcher's own visibility selectors.
+    "search:results": Access.PUBLIC,
+}

@@ -119,3 +119,168 @@ def member_spaces(*, user) -> QuerySet[Space]:
     if not _is_member(user):
         return Space.objects.none()
     return spaces_visible_to(user=user).filter(_belongs(user, (MembershipStatus.ACTIVE,)))
+
+
+def may_see_members(*, user, space: Space) -> bool:
+    """Who is in a space is shown to its members and to those who answer for it (its admins,
+    the portal's moderators and admins); others see how many they are."""
+    return is_portal_staff(user) or is_space_member(user=user, space=space)
+
+
+def spaces_for_listing(
+    *, user, kind: str = "", topic_id: int | None = None, mine: bool = False
+) -> tuple[QuerySet[Space], QuerySet[Space]]:
+    """The spaces list: (current, archived), filtered, each space with `member_count` and its
+    topics, in a fixed number of queries whatever the number of spaces."""
+    from django.db.models import Count
+
+    from spaces.models import SpaceKind
+
+    spaces = spaces_listed_for(user=user)
+    if kind in SpaceKind.values:
+        spaces = spaces.filter(kind=kind)
+    if topic_id:
+        spaces = spaces.filter(topics__pk=topic_id)
+    if mine:
+        spaces = spaces.filter(
+            _belongs(user, (MembershipStatus.ACTIVE,)) if _is_member(user) else Q(pk__in=[])
+        )
+    spaces = (
+        spaces.annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(memberships__status=MembershipStatus.ACTIVE),
+                distinct=True,
+            )
+        )
+        .prefetch_related("topics")
+        .distinct()
+    )
+    return spaces.filter(archived_at__isnull=True), spaces.filter(archived_at__isnull=False)
+
+
+def active_member_count(*, space: Space) -> int:
+    return space.memberships.filter(status=MembershipStatus.ACTIVE).count()
+
+
+def members_of(*, space: Space) -> QuerySet[SpaceMembership]:
+    """Active members, admins first, with their accounts (one query)."""
+    return (
+        space.memberships.filter(status=MembershipStatus.ACTIVE)
+        .select_related("user")
+        .order_by("role", "user__display_name", "user__pk")  # "admin" < "member"
+    )
+
+
+def pending_of(*, space: Space, status: str) -> QuerySet[SpaceMembership]:
+    """Open requests or invitations of a space, oldest first (for its admins)."""
+    return (
+        space.memberships.filter(status=status)
+        .select_related("user", "invited_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def membership_in(*, space: Space, pk: int) -> SpaceMembership:
+    """A membership row of `space` by id; Http404 for any other."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(space.memberships.select_related("user", "space"), pk=pk)
+
+
+def member_in(*, space: Space, user_pk: int) -> SpaceMembership:
+    """The active membership of member `user_pk` in `space`; Http404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        space.memberships.select_related("user"), user__pk=user_pk, status=MembershipStatus.ACTIVE
+    )
+
+
+def portal_member_lookup(*, query: str):
+    """The active member of this portal named by `query`: an e-mail address, or a display name
+    only one member has. ValidationError (field "invitee") otherwise."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from accounts.models import MemberStatus, User
+
+    query = (query or "").strip()
+    if not query:
+        raise ValidationError({"invitee": _("Enter a member's e-mail address or name.")})
+    members = User.objects.filter(is_active=True, status=MemberStatus.ACTIVE)
+    found = list(members.filter(email__iexact=query)[:2]) or list(
+        members.filter(display_name__iexact=query)[:2]
+    )
+    if not found:
+        raise ValidationError({"invitee": _("No member of this portal has that address or name.")})
+    if len(found) > 1:
+        raise ValidationError(
+            {"invitee": _("Several members have this name; enter the e-mail address instead.")}
+        )
+    return found[0]
+
+
+def invitable_names(*, space: Space, limit: int = 300) -> list[str]:
+    """Display names to pick from when inviting: active members not yet in the space."""
+    from accounts.models import MemberStatus, User
+
+    return list(
+        User.objects.filter(is_active=True, status=MemberStatus.ACTIVE)
+        .exclude(space_memberships__space=space)
+        .exclude(display_name="")
+        .order_by("display_name")
+        .values_list("display_name", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def suggested_spaces(*, user, limit: int = 6) -> QuerySet[Space]:
+    """Listed spaces that share topics with the member's profile and that they are not in,
+    ranked by how many topics they share."""
+    from django.db.models import Count
+
+    if not _is_member(user):
+        return Space.objects.none()
+    from accounts.models import Topic
+
+    mine = Topic.objects.filter(profiles__user=user)
+    return (
+        spaces_listed_for(user=user)
+        .filter(archived_at__isnull=True)
+        .exclude(memberships__user=user)
+        .annotate(shared=Count("topics", filter=Q(topics__in=mine), distinct=True))
+        .filter(shared__gt=0)
+        .prefetch_related("topics")
+        .order_by("-shared", "name", "pk")[:limit]
+    )
+
+
+def memberships_visible_to(*, user) -> QuerySet[SpaceMembership]:
+    """The caller's own memberships, requests and invitations, in spaces they may see (API)."""
+    if not _is_member(user):
+        return SpaceMembership.objects.none()
+    return (
+        SpaceMembership.objects.filter(user=user, space__in=spaces_visible_to(user=user))
+        .select_related("space")
+        .order_by("space__name", "pk")
+    )
+
+
+def latest_notifications(*, user, limit: int = 20):
+    """The member's newest notifications (their dashboard's activity)."""
+    from notifications.models import Notification
+
+    if not _is_member(user):
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def topics():
+    from accounts.models import Topic
+
+    return Topic.objects.all()

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The member dashboard (dashboard/): not behind the spaces module, as it shows notifications
+whatever modules are on."""
+
+from django.urls import path
+
+from spaces import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [path("", views.dashboard, name="home")]

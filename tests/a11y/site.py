@@ -98,12 +98,67 @@ NO_PAGE = {
     "features-detail": "the REST API",
     "members-list": "the REST API",
     "members-me": "the REST API",
+    # Spaces and what lives in them.
+    **{
+        f"spaces:{name}": "POST only (forms on the space page)"
+        for name in (
+            "join",
+            "leave",
+            "invitation_accept",
+            "invitation_decline",
+            "archive",
+            "unarchive",
+        )
+    },
+    **{
+        f"spaces:{name}": "POST only (forms on the space's members page)"
+        for name in ("invite", "admin_transfer", "request_decide", "member_remove")
+    },
+    "discussions:pin": "POST only (the button on the thread page)",
+    "discussions:feed": "an Atom feed",
+    "comments:create": "POST only (the form under each item)",
+    "comments:reply": "POST only (the reply form under each comment)",
+    "documents:folder_create": "POST only (the form on the documents page)",
+    "documents:folder_delete": "POST only (the button on the folder page)",
+    "documents:version_add": "POST only (the form on the document page)",
+    "documents:delete": "POST only (the button on the document page)",
+    "documents:download": "a file download",
+    "documents:download_version": "a file download",
+    "moderation:decide": "POST only (the queue's forms)",
+    "notifications:open": "a redirect to what the notification is about",
+    "notifications:mark_all_read": "POST only (the button on the notifications page)",
+    "notifications:follow": "POST only (the follow buttons)",
+    "notifications:unfollow": "POST only (the follow buttons)",
+    **{
+        name: "the REST API"
+        for name in (
+            "spaces-list",
+            "spaces-detail",
+            "space-memberships-list",
+            "space-memberships-join",
+            "space-memberships-leave",
+            "space-memberships-detail",
+            "threads-list",
+            "threads-detail",
+            "comments-list",
+            "comments-detail",
+            "documents-list",
+            "documents-detail",
+            "reports-list",
+            "notifications-list",
+            "notifications-read-all",
+            "notifications-unread-count",
+            "notifications-detail",
+            "notifications-read",
+        )
+    },
 }
 
 ROLE_FOR = {
     Access.PUBLIC: "visitor",
     Access.MEMBER: "member",
     Access.ADMIN: "admin",
+    Access.MODERATOR: "admin",  # the portal's admins moderate too
     Access.PLATFORM: "platform_visitor",
 }
 PLATFORM_ROLES = ("platform_visitor", "operator")
@@ -116,6 +171,7 @@ class Site:
     port: int
     cookies: dict[str, list[dict]] = field(default_factory=dict)  # role -> browser cookies
     ids: dict[str, str] = field(default_factory=dict)  # route name -> filled parameters
+    queries: dict[str, str] = field(default_factory=dict)  # route name -> query string
 
     def base(self, role: str) -> str:
         host = settings.PLATFORM_DOMAIN if role in PLATFORM_ROLES else host_of(self.portal)
@@ -250,6 +306,8 @@ def build(port: int) -> Site:
             },
             "billing_portal:confirm": {"action": "cancel"},
         }
+        site.ids.update(_space_pages(admin=admin, member=member))
+        site.queries["moderation:report"] = site.ids.pop("_report_query")["q"]
     site.cookies["visitor"] = []
     # The member has two-factor login (its pages are walked too): a session as after both steps.
     site.cookies["member"] = _cookies_of(logged_in_client(portal, member), host, port)
@@ -321,6 +379,62 @@ def build(port: int) -> Site:
     return site
 
 
+def _space_pages(*, admin, member) -> dict:
+    """A public space the member runs, with a thread, an edited comment and a reply, a folder
+    and a document; the reply's notification for the member, a report in the admin's queue and
+    the member's unsubscribe link: what the spaces-era pages with an id need."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comments.services import comment_create, comment_edit
+    from discussions.services import thread_create, thread_edit
+    from documents.services import document_upload, folder_create
+    from moderation.models import Reason
+    from moderation.services import report_file
+    from notifications.tokens import unsubscribe_token
+    from spaces.models import SpaceVisibility
+    from spaces.services import space_create, space_join
+
+    space = space_create(
+        actor=member,
+        name="Radwege im Quartier",
+        visibility=SpaceVisibility.PUBLIC,
+        description="Wir planen **sichere Radwege** für alle.",
+        place="Kiel-Gaarden",
+    )
+    space_join(user=admin, space=space)
+    thread = thread_create(
+        author=member, space=space, title="Nächstes Treffen", body="Wann passt es euch?"
+    )
+    thread_edit(user=member, thread=thread, title="Nächstes Treffen im Mai", body="Wann passt es?")
+    comment = comment_create(author=member, target=thread, body="Dienstag wäre gut.")
+    comment_edit(user=member, comment=comment, body="Dienstag oder Mittwoch wäre gut.")
+    reply = comment_create(author=admin, target=thread, body="Mittwoch passt.", parent=comment)
+    folder = folder_create(user=member, space=space, name="Protokolle")
+    document = document_upload(
+        user=member,
+        space=space,
+        folder=folder,
+        file=SimpleUploadedFile("protokoll.txt", b"Protokoll vom Treffen", "text/plain"),
+        title="Protokoll März",
+    )
+    report_file(reporter=member, target=reply, reason=Reason.values[0], text="Bitte prüfen")
+    slug = {"slug": space.slug}
+    return {
+        **{f"spaces:{name}": slug for name in ("detail", "edit", "members")},
+        **{f"discussions:{name}": slug for name in ("list", "create")},
+        **{
+            f"discussions:{name}": {**slug, "pk": thread.pk}
+            for name in ("thread", "edit", "delete", "history")
+        },
+        **{f"comments:{name}": {"pk": comment.pk} for name in ("edit", "delete", "history")},
+        **{f"documents:{name}": slug for name in ("list", "upload")},
+        "documents:folder": {**slug, "folder": folder.pk},
+        "documents:detail": {**slug, "pk": document.pk},
+        "notifications:unsubscribe": {"token": unsubscribe_token(member)},
+        "_report_query": {"q": f"?type=comments.comment&id={reply.pk}"},
+    }
+
+
 def _fill(route: Route, values: dict) -> str:
     def replace(match):
         name = match.group(2) or match.group(3)
@@ -384,7 +498,7 @@ def visits(site: Site) -> tuple[list[Visit], dict[str, str]]:
                 raise AssertionError(
                     f"{label}: no value for {missing} in tests/a11y/site.py"
                 ) from None
-            out.append(Visit(url, role, label))
+            out.append(Visit(url + site.queries.get(route.name, ""), role, label))
     # The start page is everyone's: also with a member's and an admin's navigation.
     out += [Visit("/", "member", "news:home as member"), Visit("/", "admin", "news:home as admin")]
     return out, left_out

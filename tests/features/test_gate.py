@@ -1,5 +1,6 @@
 """The gate: a module that is off does not exist in URLs, the API, navigation, templates and tasks,
-for its own portal only; checking it is cheap, and every change reaches it at once."""
+for its own portal only; checking it is cheap, and every change reaches it at once. A module that
+is declared but not built is off everywhere, whatever the plan, grants and switches say."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.routing import walk
-from features.catalogue import FEATURES
+from features.catalogue import FEATURES, Feature, built
 from features.gate import is_enabled
 from features.models import FeatureGrant, FeatureSwitch, Plan
-from features.selectors import forget_portal_features, portal_features
+from features.selectors import forget_portal_features, portal_features, resolve_enabled
 from features.services import feature_grant, feature_switch, plan_change
 from news.models import Post
 from tenants.models import Portal
@@ -33,13 +34,23 @@ API_NAV_LINK = 'href="/api/v1/"'
 BRANDING = 'class="platform-branding"'
 
 
+UNBUILT = sorted(set(FEATURES) - set(built()))
+
+
 @pytest.fixture
 def gated_urls(settings):
     settings.ROOT_URLCONF = GATED_URLCONF
 
 
+@shared_task(required_feature="custom_css")
+def rebuild_stylesheet(reason: str) -> dict:
+    """A task of a module that is off until switched on (Professional only)."""
+    return {"reason": reason, "schema": connection.schema_name}
+
+
 @shared_task(required_feature="webhooks")
 def deliver_webhook(event: str) -> dict:
+    """A task of a module that is not built."""
     return {"event": event, "schema": connection.schema_name}
 
 
@@ -47,7 +58,7 @@ def deliver_webhook(event: str) -> dict:
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["on", "off"])
-@pytest.mark.parametrize("key", sorted(FEATURES))
+@pytest.mark.parametrize("key", sorted(built()))
 def test_page_and_api_view_behind_a_module_exist_only_while_it_is_on(
     gated_urls, client_b, portal_b, key, enabled
 ):
@@ -79,14 +90,91 @@ def test_module_granted_outside_the_plan_opens_its_url(gated_urls, client_a, por
 def test_module_removed_from_the_plan_closes_its_url(
     gated_urls, client_b, portal_b, django_capture_on_commit_callbacks
 ):
-    assert client_b.get("/gated/map/").status_code == 200
+    assert client_b.get("/gated/member_directory/").status_code == 200
     plan = Plan.objects.get(key="professional")
-    plan.features = [k for k in plan.features if k != "map"]
+    plan.features = [k for k in plan.features if k != "member_directory"]
 
     with django_capture_on_commit_callbacks(execute=True):
         plan.save()
 
-    assert client_b.get("/gated/map/").status_code == 404
+    assert client_b.get("/gated/member_directory/").status_code == 404
+
+
+# --- modules that are not built --------------------------------------------------------------
+
+
+def test_the_catalogue_declares_modules_that_are_not_built():
+    # Without any, the tests of this section would check nothing.
+    assert {"ideas", "proposals", "events", "map", "webhooks", "sso"} <= set(UNBUILT)
+    assert {"spaces", "private_spaces", "documents", "member_directory"} <= set(built())
+    assert list(built()) == [key for key in FEATURES if key not in UNBUILT]  # catalogue order
+
+
+def test_resolve_enables_no_module_that_is_not_built_whatever_the_plan_and_switches():
+    everything = frozenset(FEATURES)
+
+    enabled = resolve_enabled(everything, {key: True for key in FEATURES})
+
+    assert enabled == frozenset(built())
+
+
+def test_built_module_that_requires_one_not_built_stays_off(monkeypatch):
+    # A test-only catalogue entry: no real built module requires an unbuilt one (yet).
+    probe = Feature("map_layers", "Map layers", "Layers on the map.", frozenset(), ("map",))
+    monkeypatch.setitem(FEATURES, probe.key, probe)
+    entitled = frozenset({"map", "map_layers", "spaces"})
+
+    enabled = resolve_enabled(entitled, {"map": True, "map_layers": True})
+
+    assert enabled == {"spaces"}
+
+
+@pytest.mark.parametrize("key", UNBUILT)
+def test_module_not_built_is_off_even_when_entitled_and_switched_on(
+    gated_urls, client_b, portal_b, key
+):
+    set_feature(portal_b, key, True)  # with what it requires
+
+    current = portal_features(portal_b)
+    assert key in current.entitled
+    assert current.wanted(key)
+    assert key not in current
+    assert not is_enabled(portal_b, key)
+    assert client_b.get(f"/gated/{key}/").status_code == 404
+    assert client_b.get(f"/gated/{key}/api/").status_code == 404
+    # The same portal opens a built module's pages: the 404 is the module's, not the probe's.
+    for required in (*FEATURES[key].requires, "member_directory"):
+        assert required in current
+        assert client_b.get(f"/gated/{required}/").status_code == 200
+
+
+def test_module_not_built_is_off_even_when_granted(gated_urls, client_a, portal_a):
+    for key in ("sso", "member_directory"):
+        FeatureGrant.objects.create(
+            portal=portal_a, feature=key, expires_at=timezone.now() + timedelta(days=3)
+        )
+    forget_portal_features([portal_a.pk])
+    set_feature(portal_a, "sso", True)
+
+    current = portal_features(portal_a)
+    assert "sso" in current.entitled
+    assert "sso" not in current
+    assert client_a.get("/gated/sso/").status_code == 404
+    # The grant of a built module next to it opens that module.
+    assert "member_directory" in current
+    assert client_a.get("/gated/member_directory/").status_code == 200
+
+
+def test_task_of_a_module_not_built_is_skipped_even_when_switched_on(portal_b):
+    set_feature(portal_b, "webhooks", True)
+    set_feature(portal_b, "custom_css", True)
+
+    with in_portal(portal_b):
+        skipped = deliver_webhook.delay("post_created").get()
+        ran = rebuild_stylesheet.delay("theme_published").get()
+
+    assert skipped is None
+    assert ran == {"reason": "theme_published", "schema": portal_b.schema_name}
 
 
 # --- nested markers: a route behind two modules ----------------------------------------------
@@ -95,9 +183,9 @@ def test_module_removed_from_the_plan_closes_its_url(
 def test_nested_markers_add_up_in_the_declared_routes():
     routes = {route.route: route.features for route in walk(GATED_URLCONF)}
 
-    assert routes["nested/x/"] == {"api_access", "map"}
+    assert routes["nested/x/"] == {"api_access", "member_directory"}
     assert routes["nested/plain/"] == {"api_access"}
-    assert routes["gated/map/"] == {"map"}
+    assert routes["gated/member_directory/"] == {"member_directory"}
 
 
 def test_every_route_of_the_real_api_is_behind_api_access():
@@ -108,54 +196,54 @@ def test_every_route_of_the_real_api_is_behind_api_access():
 
 
 @pytest.mark.parametrize(
-    ("api_access", "map_on"),
+    ("api_access", "directory_on"),
     [(True, True), (True, False), (False, True), (False, False)],
-    ids=["both-on", "map-off", "api-off", "both-off"],
+    ids=["both-on", "directory-off", "api-off", "both-off"],
 )
-def test_route_behind_api_access_and_map_exists_only_while_both_are_on(
-    gated_urls, client_b, portal_b, api_access, map_on
+def test_route_behind_api_access_and_the_directory_exists_only_while_both_are_on(
+    gated_urls, client_b, portal_b, api_access, directory_on
 ):
     set_feature(portal_b, "api_access", api_access)
-    set_feature(portal_b, "map", map_on)
+    set_feature(portal_b, "member_directory", directory_on)
     enabled = portal_features(portal_b)
-    assert ("api_access" in enabled, "map" in enabled) == (api_access, map_on)
+    assert ("api_access" in enabled, "member_directory" in enabled) == (api_access, directory_on)
 
     nested = client_b.get("/nested/x/")
     outer_only = client_b.get("/nested/plain/")
 
-    assert nested.status_code == (200 if api_access and map_on else 404)
+    assert nested.status_code == (200 if api_access and directory_on else 404)
     assert outer_only.status_code == (200 if api_access else 404)
-    if api_access and map_on:
+    if api_access and directory_on:
         assert nested.content == b"page of the module"
 
 
 @pytest.mark.parametrize(
-    ("api_access", "map_on"),
+    ("api_access", "directory_on"),
     [(True, True), (True, False), (False, True)],
-    ids=["both-on", "map-off", "api-off"],
+    ids=["both-on", "directory-off", "api-off"],
 )
 def test_api_endpoint_of_a_module_needs_the_module_and_api_access(
-    gated_urls, portal_b, api_access, map_on
+    gated_urls, portal_b, api_access, directory_on
 ):
     member = logged_in_client(portal_b, member_of(portal_b))
     set_feature(portal_b, "api_access", api_access)
-    set_feature(portal_b, "map", map_on)
+    set_feature(portal_b, "member_directory", directory_on)
 
-    endpoint = member.get("/probe-api/map-probe/")
+    endpoint = member.get("/probe-api/directory-probe/")
     root = member.get("/probe-api/")
 
     if not api_access:
         assert (endpoint.status_code, root.status_code) == (404, 404)
-    elif not map_on:
+    elif not directory_on:
         assert endpoint.status_code == 404
         assert root.status_code == 200
         assert root.json() == {}
     else:
         assert endpoint.status_code == 200
-        assert endpoint.json() == {"module": "map"}
+        assert endpoint.json() == {"module": "member_directory"}
         assert root.status_code == 200
-        assert list(root.json()) == ["map-probe"]
-        assert root.json()["map-probe"].endswith("/probe-api/map-probe/")
+        assert list(root.json()) == ["directory-probe"]
+        assert root.json()["directory-probe"].endswith("/probe-api/directory-probe/")
 
 
 def test_api_root_lists_the_portals_endpoints_to_a_member(portal_b):
@@ -164,8 +252,11 @@ def test_api_root_lists_the_portals_endpoints_to_a_member(portal_b):
     response = member.get("/api/v1/")
 
     assert response.status_code == 200
-    assert sorted(response.json()) == ["features", "members", "posts"]
-    assert response.json()["posts"].endswith("/api/v1/posts/")
+    # The modules' apps add their endpoints (spaces, comments, ...); the platform's own are
+    # always there, and every entry leads to its endpoint.
+    assert set(response.json()) >= {"features", "members", "posts"}
+    for name, url in response.json().items():
+        assert url.endswith(f"/api/v1/{name}/"), (name, url)
 
 
 # --- navigation and templates ----------------------------------------------------------------
@@ -289,27 +380,27 @@ def test_module_off_and_on_again_brings_its_content_back(portal_b, post_in_b):
 
 
 def test_task_requiring_a_module_runs_where_it_is_on(portal_b):
-    set_feature(portal_b, "webhooks", True)
+    set_feature(portal_b, "custom_css", True)
 
     with in_portal(portal_b):
-        result = deliver_webhook.delay("post_created").get()
+        result = rebuild_stylesheet.delay("theme_published").get()
 
-    assert result == {"event": "post_created", "schema": portal_b.schema_name}
+    assert result == {"reason": "theme_published", "schema": portal_b.schema_name}
 
 
 def test_task_requiring_a_module_is_skipped_where_the_plan_lacks_it(portal_a):
     with in_portal(portal_a):
-        result = deliver_webhook.delay("post_created").get()
+        result = rebuild_stylesheet.delay("theme_published").get()
 
     assert result is None
 
 
 def test_task_requiring_a_module_is_skipped_once_it_is_switched_off(portal_b):
-    set_feature(portal_b, "webhooks", True)
-    set_feature(portal_b, "webhooks", False)
+    set_feature(portal_b, "custom_css", True)
+    set_feature(portal_b, "custom_css", False)
 
     with in_portal(portal_b):
-        result = deliver_webhook.delay("post_created").get()
+        result = rebuild_stylesheet.delay("theme_published").get()
 
     assert result is None
 
@@ -320,24 +411,24 @@ def test_task_requiring_a_module_is_skipped_once_it_is_switched_off(portal_b):
 def test_switch_in_portal_b_leaves_portal_a_unchanged(portal_a, portal_b, client_a):
     before = portal_features(portal_a)
 
-    set_feature(portal_b, "map", False)
+    set_feature(portal_b, "spaces", False)
     set_feature(portal_b, "hide_branding", False)
 
-    assert "map" not in portal_features(portal_b)
+    assert "spaces" not in portal_features(portal_b)
     forget_portal_features([portal_a.pk])
     assert portal_features(portal_a) == before
-    assert "map" in portal_features(portal_a)
+    assert "spaces" in portal_features(portal_a)
 
 
 def test_switch_in_portal_a_leaves_portal_b_unchanged(portal_a, portal_b, client_b):
     before = portal_features(portal_b)
 
-    set_feature(portal_a, "ideas", False)
+    set_feature(portal_a, "spaces", False)
 
-    assert "ideas" not in portal_features(portal_a)
+    assert "spaces" not in portal_features(portal_a)
     forget_portal_features([portal_b.pk])
     assert portal_features(portal_b) == before
-    assert "ideas" in portal_features(portal_b)
+    assert "spaces" in portal_features(portal_b)
     assert BRANDING not in client_b.get("/").content.decode()
 
 
@@ -395,23 +486,25 @@ def _fresh(portal) -> Portal:
 
 
 def test_switch_is_seen_on_commit(portal_b, django_capture_on_commit_callbacks):
-    assert "map" in portal_features(portal_b)
+    assert "member_directory" in portal_features(portal_b)
 
     with django_capture_on_commit_callbacks(execute=True):
-        feature_switch(portal=portal_b, feature="map", enabled=False, actor_label="operator")
+        feature_switch(
+            portal=portal_b, feature="member_directory", enabled=False, actor_label="operator"
+        )
 
-    assert "map" not in portal_features(portal_b)
+    assert "member_directory" not in portal_features(portal_b)
 
 
 def test_removing_a_switch_is_seen_on_commit(portal_b, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        FeatureSwitch.objects.create(portal=portal_b, feature="map", enabled=False)
-    assert "map" not in portal_features(portal_b)
+        FeatureSwitch.objects.create(portal=portal_b, feature="member_directory", enabled=False)
+    assert "member_directory" not in portal_features(portal_b)
 
     with django_capture_on_commit_callbacks(execute=True):
-        FeatureSwitch.objects.filter(portal=portal_b, feature="map").get().delete()
+        FeatureSwitch.objects.filter(portal=portal_b, feature="member_directory").get().delete()
 
-    assert "map" in portal_features(portal_b)
+    assert "member_directory" in portal_features(portal_b)
 
 
 def test_grant_is_seen_on_commit(portal_a, django_capture_on_commit_callbacks):
@@ -458,10 +551,12 @@ def test_portal_plan_change_is_seen_on_commit(
 
 
 def test_cached_answer_stands_until_the_change_commits(portal_b):
-    assert "map" in portal_features(portal_b)
+    assert "member_directory" in portal_features(portal_b)
 
-    feature_switch(portal=portal_b, feature="map", enabled=False, actor_label="operator")
+    feature_switch(
+        portal=portal_b, feature="member_directory", enabled=False, actor_label="operator"
+    )
 
     # Without a commit the cached answer stands; the settings page and services read the
     # database (load_portal_features), which already sees the change.
-    assert "map" in portal_features(portal_b)
+    assert "member_directory" in portal_features(portal_b)

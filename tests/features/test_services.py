@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.services import user_create
 from core.event_types import EventType
 from core.models import AuditEvent
-from features.catalogue import FEATURES
+from features.catalogue import FEATURES, built
 from features.limits import limit_warnings
 from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features, portal_features
@@ -35,7 +35,7 @@ from tests.news.factories import PostFactory
 pytestmark = pytest.mark.django_db
 
 OPERATOR = "operator"  # the system actor of switches made for a portal from the platform side
-PROFESSIONAL_ONLY = sorted(k for k, f in FEATURES.items() if f.plans == {"professional"})
+PROFESSIONAL_ONLY = sorted(k for k, f in built().items() if f.plans == {"professional"})
 
 
 def _name(key: str) -> str:
@@ -111,17 +111,17 @@ def test_switching_on_a_module_the_plan_lacks_is_refused_naming_the_plan_that_ha
 
 
 def test_switching_on_a_module_whose_dependency_is_off_is_refused_naming_it(portal_b):
-    for key in ("proposals", "documents", "spaces"):
+    for key in ("documents", "private_spaces", "spaces"):
         _switch(portal_b, key, False)
     recorded = _switch_rows(portal_b)
     assert len(recorded) == 3
 
     with pytest.raises(ValidationError) as refused:
-        _switch(portal_b, "proposals", True)
+        _switch(portal_b, "documents", True)
 
     assert _name("spaces") in " ".join(refused.value.messages)
-    assert "proposals" not in _enabled(portal_b)
-    assert FeatureSwitch.objects.get(portal=portal_b, feature="proposals").enabled is False
+    assert "documents" not in _enabled(portal_b)
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="documents").enabled is False
     assert _switch_rows(portal_b) == recorded
 
 
@@ -130,20 +130,32 @@ def test_switching_off_a_module_others_depend_on_is_refused_naming_them(portal_b
         _switch(portal_b, "spaces", False)
 
     message = " ".join(refused.value.messages)
-    assert _name("proposals") in message
     assert _name("documents") in message
+    assert _name("private_spaces") in message
     assert "spaces" in _enabled(portal_b)
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
     assert _switch_rows(portal_b) == []
 
 
-def test_switching_off_a_dependency_is_allowed_once_its_dependants_are_off(portal_b):
-    _switch(portal_b, "proposals", False)
+def test_switching_off_a_module_names_only_the_dependants_that_are_on(portal_b):
     _switch(portal_b, "documents", False)
+
+    with pytest.raises(ValidationError) as refused:
+        _switch(portal_b, "spaces", False)
+
+    message = " ".join(refused.value.messages)
+    assert _name("private_spaces") in message
+    assert _name("documents") not in message
+    assert "spaces" in _enabled(portal_b)
+
+
+def test_switching_off_a_dependency_is_allowed_once_its_dependants_are_off(portal_b):
+    _switch(portal_b, "documents", False)
+    _switch(portal_b, "private_spaces", False)
 
     _switch(portal_b, "spaces", False)
 
-    assert not {"spaces", "proposals", "documents"} & _enabled(portal_b)
+    assert not {"spaces", "private_spaces", "documents"} & _enabled(portal_b)
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -159,15 +171,19 @@ def test_portal_admins_switch_is_in_the_portals_log_with_the_admin_as_actor(port
     admin = admin_of(portal_b, email="chefin@beta.example")
 
     with in_portal(portal_b):
-        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin)
+        feature_switch(portal=portal_b, feature="member_directory", enabled=False, actor=admin)
         row = AuditEvent.objects.get(event_type=EventType.FEATURE_SWITCHED)
         assert row.actor == admin
         assert row.who == str(admin)
 
     assert (row.actor_label, row.portal_id, row.portal_name) == ("", None, "")
-    assert (row.object_type, row.object_id, row.object_label) == ("feature", "map", _name("map"))
-    assert row.detail == {"feature": "map", "from": True, "to": False}
-    assert "map" not in _enabled(portal_b)
+    assert (row.object_type, row.object_id, row.object_label) == (
+        "feature",
+        "member_directory",
+        _name("member_directory"),
+    )
+    assert row.detail == {"feature": "member_directory", "from": True, "to": False}
+    assert "member_directory" not in _enabled(portal_b)
     # Not in the platform's log: the portal's people acted.
     assert not AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).exists()
 
@@ -175,12 +191,12 @@ def test_portal_admins_switch_is_in_the_portals_log_with_the_admin_as_actor(port
 def test_operators_switch_is_in_the_public_log_naming_the_portal(portal_b):
     operator = staff_user()
 
-    feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=operator)
+    feature_switch(portal=portal_b, feature="custom_css", enabled=True, actor=operator)
 
     row = AuditEvent.objects.get(event_type=EventType.FEATURE_SWITCHED)
     assert row.actor == operator
     assert (row.actor_label, row.portal_id, row.portal_name) == ("", portal_b.pk, portal_b.name)
-    assert row.detail == {"feature": "webhooks", "from": False, "to": True}
+    assert row.detail == {"feature": "custom_css", "from": False, "to": True}
     assert _switch_rows_in(portal_b) == []
 
 
@@ -188,19 +204,19 @@ def test_every_successful_switch_is_recorded_in_the_log_of_whoever_switched(port
     admin = admin_of(portal_b)
 
     with in_portal(portal_b):
-        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin)
-    _switch(portal_b, "map", True)
+        feature_switch(portal=portal_b, feature="member_directory", enabled=False, actor=admin)
+    _switch(portal_b, "member_directory", True)
     with in_portal(portal_b):
-        feature_switch(portal=portal_b, feature="webhooks", enabled=True, actor=admin)
+        feature_switch(portal=portal_b, feature="custom_css", enabled=True, actor=admin)
 
     assert _switch_rows_in(portal_b) == [
-        (admin.pk, "", None, {"feature": "map", "from": True, "to": False}),
-        (admin.pk, "", None, {"feature": "webhooks", "from": False, "to": True}),
+        (admin.pk, "", None, {"feature": "member_directory", "from": True, "to": False}),
+        (admin.pk, "", None, {"feature": "custom_css", "from": False, "to": True}),
     ]
     assert _switch_rows(portal_b) == [
-        (None, OPERATOR, {"feature": "map", "from": False, "to": True}),
+        (None, OPERATOR, {"feature": "member_directory", "from": False, "to": True}),
     ]
-    assert {"map", "webhooks"} <= _enabled(portal_b)
+    assert {"member_directory", "custom_css"} <= _enabled(portal_b)
 
 
 def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(portal_a, portal_b):
@@ -208,13 +224,13 @@ def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(p
 
     # In public, the row's foreign key would name whoever has that id among the staff.
     with pytest.raises(ValueError, match="schema"):
-        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin_of_b)
+        feature_switch(portal=portal_b, feature="member_directory", enabled=False, actor=admin_of_b)
     # In portal A, it would name A's member with that id.
     with in_portal(portal_a), pytest.raises(ValueError, match="schema"):
-        feature_switch(portal=portal_b, feature="map", enabled=False, actor=admin_of_b)
+        feature_switch(portal=portal_b, feature="member_directory", enabled=False, actor=admin_of_b)
 
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
-    assert "map" in _enabled(portal_b)
+    assert "member_directory" in _enabled(portal_b)
     assert not AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).exists()
     assert _switch_rows_in(portal_a) == []
     assert _switch_rows_in(portal_b) == []
@@ -222,10 +238,10 @@ def test_switch_by_an_account_of_another_schema_is_refused_and_changes_nothing(p
 
 def test_switch_without_an_actor_is_refused_and_changes_nothing(portal_b):
     with pytest.raises(ValueError, match="actor"):
-        feature_switch(portal=portal_b, feature="map", enabled=False)
+        feature_switch(portal=portal_b, feature="member_directory", enabled=False)
 
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
-    assert "map" in _enabled(portal_b)
+    assert "member_directory" in _enabled(portal_b)
     assert _switch_rows(portal_b) == []
 
 
@@ -244,11 +260,14 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
 ):
     with in_portal(portal_b):
         posts = {PostFactory().pk for _ in range(3)}
-    _switch(portal_b, "webhooks", True)
-    _switch(portal_b, "map", False)
+    _switch(portal_b, "custom_css", True)
+    # Groups and projects are in both plans; the admin's "off" must survive the downgrade.
+    for key in ("documents", "private_spaces", "spaces"):
+        _switch(portal_b, key, False)
     before = _enabled(portal_b)
     switches = dict(FeatureSwitch.objects.filter(portal=portal_b).values_list("feature", "enabled"))
-    assert {"webhooks", "api_access", "documents"} <= before
+    assert {"custom_css", "api_access", "member_directory"} <= before
+    assert "spaces" not in before
 
     with django_capture_on_commit_callbacks(execute=True):
         warnings = plan_change(portal=portal_b, plan="community", actor_label="billing")
@@ -257,7 +276,7 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
     downgraded = portal_features(_fresh(portal_b))
     assert downgraded.plan_key == "community"
     assert not set(PROFESSIONAL_ONLY) & downgraded.enabled
-    assert "map" not in downgraded.enabled  # the admin's choice survives the downgrade
+    assert "spaces" not in downgraded.enabled  # the admin's choice survives the downgrade
     assert downgraded.enabled == before - set(PROFESSIONAL_ONLY)
     with in_portal(portal_b):
         assert set(Post.objects.values_list("pk", flat=True)) >= posts

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.event_types import EventType
 from core.models import AuditEvent
-from features.catalogue import FEATURES
+from features.catalogue import FEATURES, built
 from features.models import FeatureGrant, FeatureSwitch, Plan
 from features.selectors import load_portal_features
 from tenants.models import Portal
@@ -82,25 +82,25 @@ def _admin_nav(body: str) -> dict[str, str]:
 
 
 def test_portal_admin_sees_every_module_with_its_state(portal_b):
-    set_feature(portal_b, "map", False)
+    set_feature(portal_b, "member_directory", False)
 
     response = admin_client(portal_b).get(SETTINGS_URL)
 
     assert response.status_code == 200
     body = response.content.decode()
-    for key, feature in FEATURES.items():
+    for key, feature in built().items():
         assert f'id="module-{key}"' in body
         assert str(feature.name) in body
-    assert _switch_button(body, "map") == "1"  # off: offers to switch it on
-    assert _switch_button(body, "events") == "0"  # on: offers to switch it off
-    assert _state_of(body, "map") != _state_of(body, "events")
+    assert _switch_button(body, "member_directory") == "1"  # off: offers to switch it on
+    assert _switch_button(body, "hide_branding") == "0"  # on: offers to switch it off
+    assert _state_of(body, "member_directory") != _state_of(body, "hide_branding")
 
 
 def test_community_admin_sees_modules_outside_the_plan_with_the_plan_offering_them(portal_a):
     body = admin_client(portal_a).get(SETTINGS_URL).content.decode()
 
     assert _switch_button(body, "custom_css") is None
-    assert _switch_button(body, "map") == "0"
+    assert _switch_button(body, "spaces") == "0"
     row = re.search(r'<tr id="module-custom_css">(.*?)</tr>', body, re.S).group(1)
     assert "Professional intranet" in row
 
@@ -109,30 +109,33 @@ def test_portal_admin_switches_a_module_off_and_on_again(portal_b):
     admin = admin_of(portal_b, email="chefin@beta.example")
     client = logged_in_client(portal_b, admin)
 
-    response = client.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
+    response = client.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"})
 
     assert response.status_code == 302
     assert response["Location"] == SETTINGS_URL
-    assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
-    assert "map" not in load_portal_features(portal_b)[0].enabled
-    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "map") == "1"
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="member_directory").enabled is False
+    assert "member_directory" not in load_portal_features(portal_b)[0].enabled
+    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "member_directory") == "1"
 
-    assert client.post(SETTINGS_URL, {"feature": "map", "enabled": "1"}).status_code == 302
+    assert (
+        client.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "1"}).status_code
+        == 302
+    )
 
-    assert "map" in load_portal_features(portal_b)[0].enabled
-    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "map") == "0"
+    assert "member_directory" in load_portal_features(portal_b)[0].enabled
+    assert _switch_button(client.get(SETTINGS_URL).content.decode(), "member_directory") == "0"
 
 
 def test_admins_switch_on_the_page_is_in_the_portals_log_not_the_platforms(portal_b):
     admin = admin_of(portal_b, email="chefin@beta.example")
     client = logged_in_client(portal_b, admin)
 
-    client.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
-    client.post(SETTINGS_URL, {"feature": "map", "enabled": "1"})
+    client.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"})
+    client.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "1"})
 
     assert _switches_in_portal_log(portal_b) == [
-        (admin.pk, "", None, {"feature": "map", "from": True, "to": False}),
-        (admin.pk, "", None, {"feature": "map", "from": False, "to": True}),
+        (admin.pk, "", None, {"feature": "member_directory", "from": True, "to": False}),
+        (admin.pk, "", None, {"feature": "member_directory", "from": False, "to": True}),
     ]
     with in_portal(portal_b):
         newest = AuditEvent.objects.filter(event_type=EventType.FEATURE_SWITCHED).first()
@@ -158,7 +161,7 @@ def test_switching_off_a_module_others_need_is_refused_on_the_page(portal_b):
     response = admin_client(portal_b).post(SETTINGS_URL, {"feature": "spaces", "enabled": "0"})
 
     assert response.status_code == 400
-    assert str(FEATURES["proposals"].name) in response.content.decode()
+    assert str(FEATURES["documents"].name) in response.content.decode()
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
     assert _switches_in_portal_log(portal_b) == []
 
@@ -178,19 +181,24 @@ def test_member_who_is_not_admin_gets_403_and_changes_nothing(portal_b):
     admin = admin_client(portal_b)
 
     assert member.get(SETTINGS_URL).status_code == 403
-    assert member.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}).status_code == 403
+    assert (
+        member.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"}).status_code
+        == 403
+    )
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
 
     # The same requests by an admin of the portal succeed.
     assert admin.get(SETTINGS_URL).status_code == 200
-    assert admin.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}).status_code == 302
-    assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
+    assert (
+        admin.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"}).status_code == 302
+    )
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="member_directory").enabled is False
 
 
 def test_anonymous_visitor_is_sent_to_log_in_and_comes_back_as_admin(client_b, portal_b):
     for response in (
         client_b.get(SETTINGS_URL),
-        client_b.post(SETTINGS_URL, {"feature": "map", "enabled": "0"}),
+        client_b.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"}),
     ):
         assert response.status_code == 302
         assert response["Location"] == LOGIN_REDIRECT
@@ -211,7 +219,7 @@ def test_admin_session_of_portal_a_is_anonymous_on_portal_b(portal_a, portal_b):
     ].value
 
     get = client_b.get(SETTINGS_URL)
-    post = client_b.post(SETTINGS_URL, {"feature": "map", "enabled": "0"})
+    post = client_b.post(SETTINGS_URL, {"feature": "member_directory", "enabled": "0"})
 
     for response in (get, post):
         assert response.status_code == 302
@@ -282,13 +290,13 @@ def _patch(client: Client, key: str, enabled) -> object:
 def test_api_admin_switches_a_module_on_and_it_is_in_the_portals_log(portal_b):
     admin = admin_of(portal_b)
 
-    response = _patch(logged_in_client(portal_b, admin), "webhooks", True)
+    response = _patch(logged_in_client(portal_b, admin), "custom_css", True)
 
     assert response.status_code == 200
     assert response.json()["enabled"] is True
-    assert "webhooks" in load_portal_features(portal_b)[0].enabled
+    assert "custom_css" in load_portal_features(portal_b)[0].enabled
     assert _switches_in_portal_log(portal_b) == [
-        (admin.pk, "", None, {"feature": "webhooks", "from": False, "to": True})
+        (admin.pk, "", None, {"feature": "custom_css", "from": False, "to": True})
     ]
     assert _switches_in_public_log() == []
 
@@ -297,7 +305,7 @@ def test_api_refusal_is_400_with_the_reason_in_detail(portal_b):
     response = _patch(admin_client(portal_b), "spaces", False)
 
     assert response.status_code == 400
-    assert str(FEATURES["proposals"].name) in response.json()["detail"]
+    assert str(FEATURES["documents"].name) in response.json()["detail"]
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
     assert _switches_in_portal_log(portal_b) == []
 
@@ -306,34 +314,34 @@ def test_api_refuses_a_module_the_plan_lacks_naming_the_plan(portal_b):
     plan = Plan.objects.get(key="professional")
     Plan.objects.create(key="enterprise", name="Enterprise", features=plan.features)
     Plan.objects.filter(key="professional").update(
-        features=[k for k in plan.features if k != "sso"]
+        features=[k for k in plan.features if k != "custom_css"]
     )
 
-    response = _patch(admin_client(portal_b), "sso", True)
+    response = _patch(admin_client(portal_b), "custom_css", True)
 
     assert response.status_code == 400
     assert "Enterprise" in response.json()["detail"]
-    assert "sso" not in load_portal_features(portal_b)[0].enabled
+    assert "custom_css" not in load_portal_features(portal_b)[0].enabled
 
 
 def test_api_switch_by_a_member_who_is_not_admin_is_403(portal_b):
     member = logged_in_client(portal_b, member_of(portal_b))
 
-    response = _patch(member, "map", False)
+    response = _patch(member, "member_directory", False)
 
     assert response.status_code == 403
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
     # The same request by an admin switches the module.
-    assert _patch(admin_client(portal_b), "map", False).status_code == 200
-    assert FeatureSwitch.objects.get(portal=portal_b, feature="map").enabled is False
+    assert _patch(admin_client(portal_b), "member_directory", False).status_code == 200
+    assert FeatureSwitch.objects.get(portal=portal_b, feature="member_directory").enabled is False
 
 
 def test_api_switch_by_an_anonymous_visitor_is_403(client_b, portal_b):
-    response = _patch(client_b, "map", False)
+    response = _patch(client_b, "member_directory", False)
 
     assert response.status_code == 403
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
-    assert _patch(admin_client(portal_b), "map", False).status_code == 200
+    assert _patch(admin_client(portal_b), "member_directory", False).status_code == 200
 
 
 def test_api_switch_of_an_unknown_module_is_404(portal_b):
@@ -344,15 +352,69 @@ def test_api_switch_of_an_unknown_module_is_404(portal_b):
 
 
 def test_api_lists_the_modules_with_their_state_to_members(portal_b):
-    set_feature(portal_b, "map", False)
+    set_feature(portal_b, "member_directory", False)
 
     response = logged_in_client(portal_b, member_of(portal_b)).get("/api/v1/features/")
 
     assert response.status_code == 200
     states = {row["key"]: row["enabled"] for row in response.json()["features"]}
-    assert set(states) == set(FEATURES)
-    assert states["map"] is False
-    assert states["events"] is True
+    assert set(states) == set(built())
+    assert states["member_directory"] is False
+    assert states["hide_branding"] is True
+
+
+# --- modules that are not built --------------------------------------------------------------
+
+UNBUILT = sorted(set(FEATURES) - set(built()))
+
+
+def test_modules_page_and_api_leave_out_modules_that_are_not_built(portal_b):
+    assert "map" in UNBUILT  # else this test would check nothing
+    set_feature(portal_b, "map", True)  # entitled (both plans) and switched on
+    admin = admin_client(portal_b)
+
+    body = admin.get(SETTINGS_URL).content.decode()
+    listed = admin.get("/api/v1/features/").json()["features"]
+
+    for key in UNBUILT:
+        assert f'id="module-{key}"' not in body, key
+        assert str(FEATURES[key].name) not in body, key
+    assert not {row["key"] for row in listed} & set(UNBUILT)
+    # A built module is there on both, so the page and the list are the real ones.
+    assert 'id="module-spaces"' in body
+    assert "spaces" in {row["key"] for row in listed}
+
+
+@pytest.mark.parametrize("enabled", ["1", "0"])
+def test_modules_page_cannot_switch_a_module_that_is_not_built(portal_b, enabled):
+    admin = admin_client(portal_b)
+
+    response = admin.post(SETTINGS_URL, {"feature": "map", "enabled": enabled})
+
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode()
+    assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert _switches_in_portal_log(portal_b) == []
+    # The same request for a built module switches it.
+    built_key, value = ("custom_css", "1") if enabled == "1" else ("hide_branding", "0")
+    assert admin.post(SETTINGS_URL, {"feature": built_key, "enabled": value}).status_code == 302
+    assert FeatureSwitch.objects.filter(portal=portal_b, feature=built_key).exists()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_api_cannot_switch_a_module_that_is_not_built(portal_b, enabled):
+    admin = admin_client(portal_b)
+
+    response = _patch(admin, "map", enabled)
+
+    assert response.status_code == 404
+    assert "map" in response.json()["detail"]
+    assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
+    assert "map" not in load_portal_features(portal_b)[0].enabled
+    # The same request for a built module switches it.
+    built_key = "custom_css" if enabled else "hide_branding"
+    assert _patch(admin, built_key, enabled).status_code == 200
+    assert FeatureSwitch.objects.get(portal=portal_b, feature=built_key).enabled is enabled
 
 
 # --- the operator console --------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Test URLconf: the real portal URLs plus a trivial page and API view behind every module, and
-routes behind two modules at once (nested markers add up)."""
+"""Test URLconf: the real portal URLs plus a trivial page and API view behind every module (built
+or not: a module that is not built must never open them), and routes behind two modules at once
+(nested markers add up)."""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -25,17 +26,18 @@ class ApiProbe(APIView):
         return Response({"module": "api"})
 
 
-class MapProbeViewSet(PortalViewSet):
-    """An endpoint of the map module, registered like a module's endpoints in allmende.urls_api."""
+class DirectoryProbeViewSet(PortalViewSet):
+    """An endpoint of the member directory, registered like a module's endpoints in
+    allmende.urls_api."""
 
     def list(self, request):
-        return Response({"module": "map"})
+        return Response({"module": "member_directory"})
 
 
 def home_checking_features(request, rounds: int):
     """The home page, after asking the gate about one module (rounds=0) or all of them `rounds` times."""
     if rounds == 0:
-        is_enabled(request, "map")
+        is_enabled(request, "member_directory")
     for _round in range(rounds):
         for key in FEATURES:
             is_enabled(request, key)
@@ -43,16 +45,21 @@ def home_checking_features(request, rounds: int):
 
 
 probe_api = ApiRouter()
-probe_api.register("map-probe", MapProbeViewSet, basename="map-probe", feature="map")
+probe_api.register(
+    "directory-probe",
+    DirectoryProbeViewSet,
+    basename="directory-probe",
+    feature="member_directory",
+)
 
 urlpatterns = [
     path("", include("allmende.urls_portal")),
     path("probe/<int:rounds>/", home_checking_features),
-    # Behind api_access, then behind map: needs both.
+    # Behind api_access, then behind member_directory: needs both.
     feature_path(
         "api_access",
         "nested/",
-        include([feature_path("map", "x/", page), path("plain/", page)]),
+        include([feature_path("member_directory", "x/", page), path("plain/", page)]),
     ),
     # An API built by ApiRouter with a module's endpoint, mounted like the real one.
     feature_path("api_access", "probe-api/", include(probe_api.urls)),

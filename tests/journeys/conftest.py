@@ -317,3 +317,50 @@ def assert_on_screen(page, locator) -> None:
     assert locator.is_visible()
     box, width = locator.bounding_box(), page.viewport_size["width"]
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+
+
+def register(page, live, variant, portal, *, email: str, name: str, password: str, shots) -> None:
+    """A newcomer registers on `portal`'s open registration, confirms the address with the
+    link from the mail and ends up logged in on the start page (screenshots of each step)."""
+    from accounts.models import User
+    from tests.conftest import in_portal
+
+    base = live.portal_url(portal.slug)
+    page.goto(f"{base}/")
+    shots(page, "home-as-visitor")
+    main_nav(page, variant).get_by_role(
+        "link", name=say(variant, "Registrieren", "Register")
+    ).click()
+    page.wait_for_url("**/accounts/signup/")
+    page.get_by_label(
+        say(
+            variant,
+            "Dein Name (für andere Mitglieder sichtbar)",
+            "Your name (shown to other members)",
+        )
+    ).fill(name)
+    page.fill("[name=email]", email)
+    page.fill("[name=password1]", password)
+    page.fill("[name=password2]", password)
+    shots(page, "signup-filled")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    shots(page, "confirmation-sent")
+    with in_portal(portal):
+        assert not User.objects.get(email=email).emailaddress_set.get().verified
+
+    # The confirmation link from the mail; confirming it in the same browser logs in or asks to.
+    page.goto(live.link_from_mail("/accounts/confirm-email/", to=email))
+    shots(page, "confirm-email")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/accounts/login/" in page.url:
+        page.fill("[name=login]", email)
+        page.fill("[name=password]", password)
+        shots(page, "log-in")
+        page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/(\?.*)?$"))
+    assert_on_screen(page, main_nav(page, variant).get_by_role("link", name=name))
+    shots(page, "logged-in")
+    with in_portal(portal):
+        assert User.objects.get(email=email).emailaddress_set.get().verified

@@ -57,21 +57,21 @@ def test_admin(live_site, new_portal, page, shots, variant):
     assert _header_colour(page) == climate
     shots(page, "home-after-theme")
 
-    # Modules: the map is on in a new portal; switch it off.
+    # Modules: groups and projects are on in a new portal; switch them off.
     administration = main_nav(page, variant).get_by_role(
         "link", name=say(variant, "Verwaltung", "Administration")
     )
     assert_on_screen(page, administration)
     administration.click()
     page.wait_for_url("**/manage/features/")
-    row = page.locator("#module-map")
+    row = page.locator("#module-spaces")
     assert say(variant, "eingeschaltet", "on") in row.inner_text()
     row.get_by_role("button", name=say(variant, "Ausschalten", "Switch off")).click()
     page.wait_for_url("**/manage/features/")
     assert say(variant, "Gespeichert.", "Saved.") in page.locator(".messages").inner_text()
-    assert say(variant, "ausgeschaltet", "off") in page.locator("#module-map").inner_text()
+    assert say(variant, "ausgeschaltet", "off") in page.locator("#module-spaces").inner_text()
     shots(page, "module-switched-off")
-    assert "map" not in portal_features(portal)
+    assert "spaces" not in portal_features(portal)
 
     # Invite a member: one invitation, and the mail arrives.
     main_nav(page, variant).get_by_role("link", name=say(variant, "Mitglieder", "Members")).click()

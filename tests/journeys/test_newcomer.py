@@ -4,8 +4,9 @@ in, fills in the profile and posts news on the start page's board.
 In German and English on a desktop and in German on a 390 px phone; screenshots in
 `.data/screenshots/newcomer/`.
 
-Left for the issues that bring the modules (no stubs here until they exist):
-- join a space (groups and projects),
+Joining a space, commenting and being notified are the daily-life journey
+(`test_daily_life.py`). Left for the issues that bring the modules (no stubs here until they
+exist):
 - post an idea and support another member's idea,
 - create an event and copy its iCal link.
 """
@@ -14,10 +15,8 @@ from __future__ import annotations
 
 import re
 
-from accounts.models import User
 from tests.browser import needs_chromium
-from tests.conftest import in_portal
-from tests.journeys.conftest import assert_on_screen, main_nav, say
+from tests.journeys.conftest import main_nav, register, say
 
 pytestmark = needs_chromium
 PASSWORD = "Nordwind-über-der-Förde-7"
@@ -29,45 +28,10 @@ def test_newcomer(live_site, new_portal, page, shots, variant):
     base = live.portal_url(subdomain)
     email = f"ayse@{subdomain}.example"
 
-    page.goto(f"{base}/")
-    shots(page, "home-as-visitor")
-    main_nav(page, variant).get_by_role(
-        "link", name=say(variant, "Registrieren", "Register")
-    ).click()
-    page.wait_for_url("**/accounts/signup/")
-    page.get_by_label(
-        say(
-            variant,
-            "Dein Name (für andere Mitglieder sichtbar)",
-            "Your name (shown to other members)",
-        )
-    ).fill("Ayşe Demir")
-    page.fill("[name=email]", email)
-    page.fill("[name=password1]", PASSWORD)
-    page.fill("[name=password2]", PASSWORD)
-    shots(page, "signup-filled")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/accounts/confirm-email/")
-    shots(page, "confirmation-sent")
-    with in_portal(portal):
-        assert not User.objects.get(email=email).emailaddress_set.get().verified
-
-    # The confirmation link from the mail; confirming it in the same browser logs in or asks to.
-    page.goto(live.link_from_mail("/accounts/confirm-email/", to=email))
-    shots(page, "confirm-email")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    if "/accounts/login/" in page.url:
-        page.fill("[name=login]", email)
-        page.fill("[name=password]", PASSWORD)
-        shots(page, "log-in")
-        page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"{re.escape(base)}/(\?.*)?$"))
+    register(
+        page, live, variant, portal, email=email, name="Ayşe Demir", password=PASSWORD, shots=shots
+    )
     nav = main_nav(page, variant)
-    assert_on_screen(page, nav.get_by_role("link", name="Ayşe Demir"))
-    shots(page, "logged-in")
-    with in_portal(portal):
-        assert User.objects.get(email=email).emailaddress_set.get().verified
 
     # The profile.
     nav.get_by_role("link", name="Ayşe Demir").click()

@@ -271,3 +271,23 @@ def test_only_an_admin_sets_the_rules(portal_a, member):
         )
     with in_portal(portal_a):
         assert not MembershipPolicy.objects.filter(members_only=True).exists()
+
+
+def test_a_moderator_blocks_a_plain_member_but_not_a_moderator_or_an_admin(
+    portal_a, admin, english
+):
+    moderator = member_of(portal_a, Role.MODERATOR)
+    other_moderator = member_of(portal_a, Role.MODERATOR)
+    member = member_of(portal_a)
+    with in_portal(portal_a):
+        blocked = services.member_block(member=member, actor=moderator, reason="spam")
+        assert blocked.status == MemberStatus.BLOCKED
+        for target in (other_moderator, admin):
+            with pytest.raises(ValidationError, match="not moderators or admins"):
+                services.member_block(member=target, actor=moderator)
+            target.refresh_from_db()
+            assert target.status == MemberStatus.ACTIVE
+        # Unblocking stays with the administrators.
+        with pytest.raises(ValidationError, match="Only administrators"):
+            services.member_unblock(member=blocked, actor=moderator)
+        assert services.member_unblock(member=blocked, actor=admin).status == MemberStatus.ACTIVE

@@ -190,7 +190,7 @@ def console_rows(portal_a):
     PlatformPage.objects.get_or_create(kind="impressum", defaults={"body": "<p>Impressum</p>"})
     feature_grant(
         portal=portal_a,
-        feature="ideas",
+        feature="member_directory",
         expires_at=timezone.now() + timedelta(days=30),
         granted_by=operator,
     )

@@ -75,6 +75,56 @@ FOREIGN_ARGS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "account_reset_password_from_key": {"uidb36": "member_uidb36", "key": "member_reset_token"},
     "account_confirm_email": {"key": "email_confirmation_key"},
     "accounts:confirm_email": {"key": "email_confirmation_key"},
+    # Spaces and what lives in them: B's space, its membership, thread, comment and documents.
+    **{
+        f"spaces:{name}": {"slug": "space_slug"}
+        for name in (
+            "detail",
+            "edit",
+            "join",
+            "leave",
+            "invitation_accept",
+            "invitation_decline",
+            "archive",
+            "unarchive",
+            "members",
+            "invite",
+            "admin_transfer",
+        )
+    },
+    "spaces:request_decide": {"slug": "space_slug", "pk": "space_membership_pk"},
+    "spaces:member_remove": {"slug": "space_slug", "pk": "space_membership_pk"},
+    "spaces-detail": {"slug": "space_slug"},
+    "space-memberships-detail": {"pk": "space_membership_pk"},
+    "discussions:list": {"slug": "space_slug"},
+    "discussions:feed": {"slug": "space_slug"},
+    "discussions:create": {"slug": "space_slug"},
+    **{
+        f"discussions:{name}": {"slug": "space_slug", "pk": "thread_pk"}
+        for name in ("thread", "edit", "pin", "delete", "history")
+    },
+    "threads-detail": {"pk": "thread_pk"},
+    **{f"comments:{name}": {"pk": "comment_pk"} for name in ("reply", "edit", "delete", "history")},
+    "comments-detail": {"pk": "comment_pk"},
+    "documents:list": {"slug": "space_slug"},
+    "documents:upload": {"slug": "space_slug"},
+    "documents:folder_create": {"slug": "space_slug"},
+    "documents:folder": {"slug": "space_slug", "folder": "folder_pk"},
+    "documents:folder_delete": {"slug": "space_slug", "folder": "folder_pk"},
+    **{
+        f"documents:{name}": {"slug": "space_slug", "pk": "document_pk"}
+        for name in ("detail", "version_add", "delete", "download")
+    },
+    "documents:download_version": {
+        "slug": "space_slug",
+        "pk": "document_pk",
+        "number": "version_number",
+    },
+    "documents-detail": {"pk": "document_pk"},
+    "notifications:open": {"pk": "notification_pk"},
+    "notifications:unsubscribe": {"token": "unsubscribe_token"},
+    "notifications-detail": {"pk": "notification_pk"},
+    "notifications-read": {"pk": "notification_pk"},
 }
 
 # Routes whose only arguments are not object ids (an action verb, a file path of this portal's
@@ -195,7 +245,9 @@ def foreign_objects(portal_a, portal_b) -> tuple[dict, list[str]]:
     domain = Domain.objects.create(
         domain="portal-b-only.example", tenant=portal_b, is_primary=False, is_verified=False
     )
+    spaces_era = _spaces_era_objects(portal_a, portal_b, member=member, serial=serial)
     objects = {
+        **spaces_era,
         "member_pk": str(member.pk),
         "member_uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
         "member_uidb36": int_to_base36(member.pk),
@@ -215,8 +267,70 @@ def foreign_objects(portal_a, portal_b) -> tuple[dict, list[str]]:
         "Quokka-Beta-Only",
         "Betaland Only",
         "portal-b-only.example",
+        "Tapir-Beta-Only",
     ]
     return objects, secrets
+
+
+def _spaces_era_objects(portal_a, portal_b, *, member, serial) -> dict:
+    """B's public space (its slug unknown in A) with a membership request, a thread, a comment,
+    a folder and a document; a notification of B's member and their unsubscribe token."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from comments.services import comment_create
+    from discussions.services import thread_create
+    from documents.services import document_upload, folder_create
+    from notifications.models import Notification
+    from notifications.tokens import unsubscribe_token
+    from spaces.models import JoinPolicy, SpaceMembership, SpaceVisibility
+    from spaces.services import space_create, space_join
+
+    with in_portal(portal_b):
+        space = space_create(
+            actor=member,
+            name="Tapir-Beta-Only space",
+            visibility=SpaceVisibility.PUBLIC,
+            join_policy=JoinPolicy.REQUEST,
+            description="Tapir-Beta-Only description",
+        )
+        membership = _unused_in_a(
+            portal_a,
+            SpaceMembership,
+            lambda: space_join(
+                user=member_of(portal_b, email=f"asker{next(serial)}@beta-only.example"),
+                space=space,
+                message="Tapir-Beta-Only request",
+            ),
+        )
+        thread = thread_create(
+            author=member, space=space, title="Tapir-Beta-Only thread", body="Tapir-Beta-Only"
+        )
+        comment = comment_create(author=member, target=thread, body="Tapir-Beta-Only comment")
+        folder = folder_create(user=member, space=space, name="Tapir-Beta-Only folder")
+        document = document_upload(
+            user=member,
+            space=space,
+            folder=folder,
+            file=SimpleUploadedFile("tapir.txt", b"Tapir-Beta-Only file", "text/plain"),
+            title="Tapir-Beta-Only document",
+        )
+        notification = Notification.objects.filter(recipient=member).latest("pk")
+        token = unsubscribe_token(member)
+    with in_portal(portal_a):
+        from spaces.models import Space
+
+        assert not Space.objects.filter(slug=space.slug).exists()
+    return {
+        "space_slug": space.slug,
+        "space_membership_pk": str(membership.pk),
+        "thread_pk": str(thread.pk),
+        "comment_pk": str(comment.pk),
+        "folder_pk": str(folder.pk),
+        "document_pk": str(document.pk),
+        "version_number": "1",
+        "notification_pk": str(notification.pk),
+        "unsubscribe_token": token,
+    }
 
 
 def url_pairs(route, objects: dict) -> list[tuple[str, str]]:
@@ -251,12 +365,24 @@ MISSING = {
     "css_hash": "0" * 16,
     "theme_number": str(NOWHERE),
     "domain_pk": str(NOWHERE),
+    "space_slug": "nowhere-space",
+    "space_membership_pk": str(NOWHERE),
+    "thread_pk": str(NOWHERE),
+    "comment_pk": str(NOWHERE),
+    "folder_pk": str(NOWHERE),
+    "document_pk": str(NOWHERE),
+    "version_number": "1",
+    "notification_pk": str(NOWHERE),
+    "unsubscribe_token": "Nowhere-Unsubscribe-Token.0123456789abcdef:xyz",
 }
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+"')
 
 
 def expected(access: Access, role: str) -> str:
-    role = "visitor" if role in ANONYMOUS_ON_A else "member" if role == "moderator" else role
+    role = "visitor" if role in ANONYMOUS_ON_A else role
+    if access is Access.MODERATOR:
+        return {"visitor": "login", "member": "403"}.get(role, "404")
+    role = "member" if role == "moderator" else role
     if access is Access.ADMIN:
         return {"visitor": "login", "member": "403", "admin": "404"}[role]
     if access is Access.MEMBER and role == "visitor":
@@ -283,16 +409,18 @@ def verdict(route, response, want: str) -> bool:
     if gate and status == 302 and response["Location"].startswith(gate):
         return True
     to_login = status == 302 and response["Location"].startswith("/accounts/login/")
+    # The API has no login page: it answers someone not logged in with 403 before any lookup.
+    api_refusal = hasattr(route.view, "cls") and status == 403
     return {
         "404": status == 404,
         "403": status == 403,
-        "login": to_login,
-        "login-or-404": to_login or status == 404,
+        "login": to_login or api_refusal,
+        "login-or-404": to_login or status == 404 or api_refusal,
     }[want]
 
 
 def test_no_route_of_portal_a_answers_for_portal_bs_objects(portal_a, portal_b):
-    for feature in ("own_domain", "api_access", "member_directory"):
+    for feature in ("own_domain", "api_access", "member_directory", "documents"):
         # Community has none of these: grant them, so that the requests reach the views.
         FeatureGrant.objects.create(
             portal=portal_a, feature=feature, expires_at=timezone.now() + timedelta(days=1)
@@ -363,3 +491,83 @@ def test_objects_of_portal_a_that_the_caller_may_not_see_are_the_same_404(portal
             assert f"Hidden {status} person".encode() not in response.content
     assert n == 2 * len(ROLES)
     assert failures == [], "\n".join(failures)
+
+
+def test_a_private_space_and_everything_in_it_is_the_404_of_nothing_to_outsiders(
+    portal_a, portal_b
+):
+    """A private space of A, its thread, comment, document, feed and API answers: for everyone
+    outside the space the 404 of a slug or id that exists nowhere — same status, same body,
+    and the same number of queries (no timing difference from extra work). The space's own
+    member and the portal's moderators see it (the positive controls)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.services import comment_create
+    from discussions.services import thread_create
+    from documents.services import document_upload
+    from spaces.models import SpaceVisibility
+    from spaces.services import space_create
+
+    for feature in ("private_spaces", "documents", "api_access"):
+        FeatureGrant.objects.create(
+            portal=portal_a, feature=feature, expires_at=timezone.now() + timedelta(days=1)
+        )
+        set_feature(portal_a, feature, True)
+    clients = clients_on(portal_a, portal_b)
+    owner = member_of(portal_a, display_name="Pia Privat")
+    with in_portal(portal_a):
+        space = space_create(
+            actor=owner, name="Okapi-Private circle", visibility=SpaceVisibility.PRIVATE
+        )
+        thread = thread_create(author=owner, space=space, title="Okapi-Private", body="secret")
+        comment = comment_create(author=owner, target=thread, body="Okapi-Private comment")
+        document = document_upload(
+            user=owner,
+            space=space,
+            folder=None,
+            file=SimpleUploadedFile("o.txt", b"Okapi-Private file", "text/plain"),
+            title="Okapi-Private document",
+        )
+    slug, n = space.slug, NOWHERE
+    pairs = [
+        (f"/spaces/{slug}/", "/spaces/nowhere-space/"),
+        (f"/spaces/{slug}/discussions/", "/spaces/nowhere-space/discussions/"),
+        (f"/spaces/{slug}/discussions/feed/", "/spaces/nowhere-space/discussions/feed/"),
+        (f"/spaces/{slug}/discussions/{thread.pk}/", f"/spaces/nowhere-space/discussions/{n}/"),
+        (f"/comments/{comment.pk}/history/", f"/comments/{n}/history/"),
+        (
+            f"/spaces/{slug}/documents/{document.pk}/download/",
+            f"/spaces/nowhere-space/documents/{n}/download/",
+        ),
+        (f"/api/v1/spaces/{slug}/", "/api/v1/spaces/nowhere-space/"),
+        (f"/api/v1/threads/{thread.pk}/", f"/api/v1/threads/{n}/"),
+        (f"/api/v1/comments/{comment.pk}/", f"/api/v1/comments/{n}/"),
+        (f"/api/v1/documents/{document.pk}/", f"/api/v1/documents/{n}/"),
+    ]
+    failures, checked = [], 0
+    for role in ("visitor", "member", "staff", "foreign_member"):
+        for url, nowhere in pairs:
+            client = clients[role]
+            client.get(nowhere)  # warm the per-process caches (routing, features, types)
+            with CaptureQueriesContext(connection) as seen:
+                response = client.get(url)
+            with CaptureQueriesContext(connection) as control_seen:
+                control = client.get(nowhere)
+            checked += 1
+            if fingerprint(response, url) != fingerprint(control, nowhere):
+                failures.append(f"{url} as {role}: {response.status_code} vs {control.status_code}")
+            elif response.status_code not in (302, 403, 404):
+                failures.append(f"{url} as {role}: answered {response.status_code}")
+            if len(seen) != len(control_seen):
+                failures.append(f"{url} as {role}: {len(seen)} queries vs {len(control_seen)}")
+            assert b"Okapi-Private" not in response.content, (url, role)
+    assert checked == 40
+    assert failures == [], "\n".join(failures)
+    # Positive controls: the space's member and the portal's moderator reach every page.
+    from tests.accounts.factories import logged_in_client
+
+    for client in (logged_in_client(portal_a, owner), clients["moderator"]):
+        for url, _nowhere in pairs:
+            assert client.get(url).status_code == 200, url

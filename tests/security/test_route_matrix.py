@@ -6,6 +6,8 @@ in the matrix the day it lands (and test_route_classes.py makes sure it has a cl
 Portal A's host, roles of tests/security/roles.py:
 - ADMIN routes: anonymous callers are sent to log in; members and moderators get 403, GET and
   POST; the admin gets neither 403 nor 404 (the positive control).
+- MODERATOR routes: anonymous callers are sent to log in; members get 403, GET and POST;
+  moderators and the admin get neither 403 nor 404 (the positive controls).
 - MEMBER routes: anonymous callers are sent to log in (the API answers 403, a switched-off
   module 404); members, moderators and admins get neither 403 nor 404.
 - PUBLIC and INTERNAL routes: never 403 to anyone.
@@ -80,10 +82,10 @@ def _portal_problem(route, access: Access, role: str, method: str, response) -> 
     if status == 405:
         return ""  # the method check runs first and is the same for everyone
     if role in ANONYMOUS_ON_A:
-        if access is Access.ADMIN and not (
+        if access in (Access.ADMIN, Access.MODERATOR) and not (
             _to_login(response) or (_is_api(route) and status == 403)
         ):
-            return f"admin route answered {status} instead of the login page"
+            return f"{access} route answered {status} instead of the login page"
         if access is Access.MEMBER and not (
             _to_login(response) or status == 404 or (_is_api(route) and status == 403)
         ):
@@ -91,6 +93,8 @@ def _portal_problem(route, access: Access, role: str, method: str, response) -> 
         return ""
     if access is Access.ADMIN and role in ("member", "moderator"):
         return "" if status == 403 else f"admin route answered {status} to a {role}"
+    if access is Access.MODERATOR and role == "member":
+        return "" if status == 403 else f"moderator route answered {status} to a member"
     if status in (403, 404):
         return f"{status} to a {role}: the route is {access}"
     return ""
@@ -99,7 +103,7 @@ def _portal_problem(route, access: Access, role: str, method: str, response) -> 
 def test_every_portal_route_answers_each_role_as_its_class_says(
     portal_a, portal_b, django_capture_on_commit_callbacks
 ):
-    for feature in ("own_domain", "api_access", "member_directory"):
+    for feature in ("own_domain", "api_access", "member_directory", "documents"):
         FeatureGrant.objects.create(
             portal=portal_a, feature=feature, expires_at=timezone.now() + timedelta(days=1)
         )
@@ -138,7 +142,9 @@ def test_every_portal_route_answers_each_role_as_its_class_says(
             for role in ROLES:
                 # A POST by a logged-in caller to one of their own pages would act on their
                 # account (log out, delete): only where the admin gate answers first.
-                gated = access is Access.ADMIN and role in ("member", "moderator")
+                gated = (access is Access.ADMIN and role in ("member", "moderator")) or (
+                    access is Access.MODERATOR and role == "member"
+                )
                 if method == "post" and role not in ANONYMOUS_ON_A and not gated:
                     continue
                 response = getattr(clients[role], method)(url)

@@ -60,8 +60,16 @@ def _favicon(user, name, data) -> list[str]:
     return list(theme_upload_favicon(name=name, data=data).favicons.values())
 
 
+def _space_image(user, name, data) -> list[str]:
+    from spaces.services import space_create
+
+    return [space_create(actor=user, name="Mit Bild", image=SimpleUploadedFile(name, data)).image]
+
+
 # Where an uploaded image is stored: the model field or form field, and the service behind it.
 UPLOADS = {
+    "spaces.forms.SpaceForm.image": _space_image,
+    "spaces.forms.SpaceEditForm.image": _space_image,
     "news.Post.image": _post_image,
     "accounts.forms.ProfileForm.avatar": _avatar,
     "news.forms.PostForm.image": _post_image,
@@ -73,12 +81,22 @@ UPLOADS = {
 NOT_STORED = {
     "members.forms.InvitationUploadForm.file": "a CSV list of invitees, parsed and discarded",
 }
+# Files stored as they are (documents), never as images: their type is read from the bytes,
+# their stored name gets that type's extension, and they are only served by the documents
+# module's download (attachment unless image or PDF, nosniff, sandbox): see below and
+# tests/documents/test_views.py.
+DOCUMENT_UPLOADS = {
+    "documents.DocumentVersion.file",
+    "documents.forms.UploadForm.file",
+    "documents.forms.VersionForm.file",
+}
 IMAGE_UPLOADERS = {
     "avatar": _avatar,
     "post image": _post_image,
     "logo": _logo,
     "header image": _header,
     "favicon": _favicon,
+    "space image": _space_image,
 }
 
 
@@ -112,12 +130,13 @@ def _form_file_fields() -> set[str]:
 def test_every_upload_is_known():
     found = _model_file_fields() | _form_file_fields()
     assert "news.Post.image" in found and "themes.forms.ThemeForm.logo" in found  # the walk works
-    unknown = found - set(UPLOADS) - set(NOT_STORED)
+    unknown = found - set(UPLOADS) - set(NOT_STORED) - DOCUMENT_UPLOADS
     assert not unknown, (
         f"New upload fields {sorted(unknown)}: store them through core.media and add them to "
         "UPLOADS in tests/security/test_uploads.py with the service that stores them."
     )
-    assert not (set(UPLOADS) | set(NOT_STORED)) - found, "UPLOADS names a field that is gone"
+    gone = (set(UPLOADS) | set(NOT_STORED) | DOCUMENT_UPLOADS) - found
+    assert not gone, f"UPLOADS names a field that is gone: {gone}"
 
 
 def _stored(names: list[str]) -> list[bytes]:
@@ -231,3 +250,31 @@ def test_the_metadata_check_finds_gps():
     # Positive control for `_has_metadata`: a check that cannot fail is a defect.
     assert "GPS" in _has_metadata(jpeg_with_gps())
     assert _has_metadata(_png()) == []
+
+
+@pytest.mark.parametrize("name", [*HOSTILE, "page.html", "drawing.svg"])
+def test_a_hostile_document_is_stored_under_its_real_type_and_only_downloaded(
+    name, uploader, portal_b
+):
+    from documents.services import document_upload
+    from spaces.services import space_create
+    from tests.accounts.factories import logged_in_client
+
+    data = HOSTILE.get(name, b"<html><script>alert(1)</script></html>")
+    space = space_create(actor=uploader, name=f"Ablage {name}")
+    document = document_upload(
+        user=uploader, space=space, folder=None, file=SimpleUploadedFile(name, data), title=name
+    )
+    version = document.versions.get()
+    assert not version.file.name.endswith((".php", ".html", ".htm", ".svg")), version.file.name
+    response = logged_in_client(portal_b, uploader).get(
+        f"/spaces/{space.slug}/documents/{document.pk}/download/"
+    )
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    if response["Content-Type"].startswith(("image/", "application/pdf")):
+        assert disposition.startswith("inline")  # a real image, rebuilt by nothing: shown
+    else:
+        assert disposition.startswith("attachment"), disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]

@@ -48,3 +48,37 @@ def test_the_demo_is_seeded_idempotently_with_a_closed_intranet_and_a_two_factor
     assert console.get("/operator/").status_code == 200
     printed = "\n".join(demo_logins())
     assert DEMO_TOTP_SECRET in printed and "members only" in printed
+
+
+def test_each_demo_portal_has_spaces_discussions_a_report_and_unread_notifications(
+    django_capture_on_commit_callbacks,
+):
+    from discussions.models import Thread
+    from moderation.models import Report
+    from notifications.models import Notification
+    from spaces.models import Space
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    for slug, private_expected in (
+        ("klimanetz", False),
+        ("lindenau", True),
+        ("nachbarschaft", True),
+    ):
+        with in_portal(Portal.objects.get(slug=slug)):
+            kinds = set(Space.objects.values_list("visibility", flat=True))
+            assert {"public", "members"} <= kinds, slug
+            # Private spaces are a Professional module: the Community portal has none.
+            assert ("private" in kinds) is private_expected, slug
+            assert Thread.objects.filter(space__in=Space.objects.all()).count() >= 2
+            assert Report.objects.filter(status="open").count() == 1, slug
+            assert Notification.objects.filter(read_at__isnull=True).exists(), slug
+            spaces_after_first = Space.objects.count()
+        seed_demo()
+        with in_portal(Portal.objects.get(slug=slug)):
+            assert Space.objects.count() == spaces_after_first
+
+    # A visitor of the city portal finds its public group, never the private one.
+    visitor = Client(HTTP_HOST=f"lindenau.{settings.PLATFORM_DOMAIN}")
+    page = visitor.get("/spaces/").content.decode()
+    assert "Initiative Grüne Ecke" in page and "Stadtteilbüro intern" not in page
