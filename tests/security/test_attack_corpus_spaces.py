@@ -37,8 +37,7 @@ def _fill(portal, report: Report):
     from documents.services import document_upload
     from moderation.models import Reason
     from moderation.services import report_file
-    from spaces.models import JoinPolicy, SpaceKind, SpaceVisibility
-    from spaces.models import SpaceMembership
+    from spaces.models import JoinPolicy, SpaceKind, SpaceMembership, SpaceVisibility
     from spaces.services import invitation_accept, space_create, space_invite, space_join
 
     with tenant_context(portal):
