@@ -249,7 +249,9 @@ def folder_delete(*, user: User, folder: Folder) -> None:
     """Delete an empty folder. ValidationError if it still holds folders or documents;
     PermissionDenied unless `user` made it, is a space admin or a moderator."""
     if not can_delete_folder(user=user, folder=folder):
-        raise PermissionDenied(_("Only the folder's creator, space admins and moderators may."))
+        raise PermissionDenied(
+            _("Only the folder's creator, space admins and moderators may do this.")
+        )
     locked = Folder.objects.select_for_update().get(pk=folder.pk)
     if locked.children.exists() or locked.documents.filter(deleted_at__isnull=True).exists():
         raise ValidationError(_("Only empty folders can be deleted. Move or delete its contents."))

@@ -637,7 +637,7 @@ def space_member_remove(*, actor: User, membership: SpaceMembership) -> None:
     if membership is None:
         return
     if membership.user_id == actor.pk:
-        raise ValidationError(_("To leave the space yourself, use “Leave”."))
+        raise ValidationError(_("To leave the space yourself, use “Leave the space”."))
     if membership.is_admin and len(admins) <= 1:
         raise ValidationError(_("The last admin of a space cannot be removed."))
     removed = membership.user

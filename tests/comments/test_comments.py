@@ -53,7 +53,7 @@ def _post(client, thread, body: str):
 
 
 def test_space_members_comment_and_then_follow_the_thread(portal_b, private):
-    client = logged_in_client(portal_b, private["ben"])
+    client = logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en")
     response = _post(client, private["thread"], "Ich bin dabei.")
     with in_portal(portal_b):
         comment = Comment.objects.get()
@@ -63,7 +63,11 @@ def test_space_members_comment_and_then_follow_the_thread(portal_b, private):
     assert "Ich bin dabei." in page
     assert "Unfollow" in page  # the thread's follow button knows ben follows now
     # Others' comments can be reported, one's own not.
-    anna_page = logged_in_client(portal_b, private["anna"]).get(private["url"]).content.decode()
+    anna_page = (
+        logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
+        .get(private["url"])
+        .content.decode()
+    )
     assert f"type=comments.comment&amp;id={comment.pk}" in anna_page
     assert f"type=comments.comment&amp;id={comment.pk}" not in page
 
@@ -71,7 +75,7 @@ def test_space_members_comment_and_then_follow_the_thread(portal_b, private):
 def test_who_may_not_comment(portal_b, private, client_b):
     thread = private["thread"]
     # Cannot see the private space: the same 404 as a missing thread.
-    outsider = logged_in_client(portal_b, private["outsider"])
+    outsider = logged_in_client(portal_b, private["outsider"], HTTP_ACCEPT_LANGUAGE="en")
     assert _post(outsider, thread, "Hallo").status_code == 404
     assert (
         outsider.post(
@@ -85,14 +89,24 @@ def test_who_may_not_comment(portal_b, private, client_b):
     assert _post(client_b, thread, "Hallo").status_code == 302
     # A portal moderator sees the space but is no member of it: refused.
     moderator = member_of(portal_b, role=Role.MODERATOR)
-    assert _post(logged_in_client(portal_b, moderator), thread, "Hallo").status_code == 403
+    assert (
+        _post(
+            logged_in_client(portal_b, moderator, HTTP_ACCEPT_LANGUAGE="en"), thread, "Hallo"
+        ).status_code
+        == 403
+    )
     with in_portal(portal_b):
         assert not Comment.objects.exists()
-    assert _post(logged_in_client(portal_b, private["ben"]), thread, "Hallo").status_code == 302
+    assert (
+        _post(
+            logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en"), thread, "Hallo"
+        ).status_code
+        == 302
+    )
 
 
 def test_an_empty_comment_is_refused_with_status_400(portal_b, private):
-    client = logged_in_client(portal_b, private["ben"])
+    client = logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en")
     response = _post(client, private["thread"], "   ")
     assert response.status_code == 400
     assert 'name="target_id"' in response.content.decode()
@@ -119,7 +133,11 @@ def test_the_picker_form_of_a_mention_notifies_and_is_shown_as_a_name(portal_b, 
         assert Notification.objects.filter(
             recipient=anna, event_type=EventType.MEMBER_MENTIONED
         ).exists()
-    page = logged_in_client(portal_b, anna).get(private["url"]).content.decode()
+    page = (
+        logged_in_client(portal_b, anna, HTTP_ACCEPT_LANGUAGE="en")
+        .get(private["url"])
+        .content.decode()
+    )
     assert "@Anna Schmidt" in page and "member:" not in page
 
 
@@ -171,8 +189,13 @@ def test_editing_keeps_a_history_and_only_the_author_edits(portal_b, private):
     with in_portal(portal_b):
         comment = comment_on(private["thread"], private["ben"], body="Erste Fassung")
     edit = f"/comments/{comment.pk}/edit/"
-    assert logged_in_client(portal_b, private["anna"]).post(edit, {"body": "x"}).status_code == 403
-    ben = logged_in_client(portal_b, private["ben"])
+    assert (
+        logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
+        .post(edit, {"body": "x"})
+        .status_code
+        == 403
+    )
+    ben = logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en")
     assert ben.get(edit).status_code == 200
     assert ben.post(edit, {"body": "Zweite Fassung"}).status_code == 302
     with in_portal(portal_b):
@@ -183,7 +206,7 @@ def test_editing_keeps_a_history_and_only_the_author_edits(portal_b, private):
     assert "Zweite Fassung" in page and f"/comments/{comment.pk}/history/" in page
     history = ben.get(f"/comments/{comment.pk}/history/").content.decode()
     assert "Erste Fassung" in history
-    outsider = logged_in_client(portal_b, private["outsider"])
+    outsider = logged_in_client(portal_b, private["outsider"], HTTP_ACCEPT_LANGUAGE="en")
     assert outsider.get(f"/comments/{comment.pk}/history/").status_code == 404
     assert ben.post(edit, {"body": ""}).status_code == 400
 
@@ -193,9 +216,11 @@ def test_a_deleted_comment_leaves_a_placeholder_without_its_text(portal_b, priva
         top = comment_on(private["thread"], private["ben"], body="Peinlicher Text")
         comment_on(private["thread"], private["anna"], body="Die Antwort bleibt", parent=top)
         lonely = comment_on(private["thread"], private["ben"], body="Ganz allein")
-    ben = logged_in_client(portal_b, private["ben"])
+    ben = logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en")
     assert (
-        logged_in_client(portal_b, private["anna"]).post(f"/comments/{top.pk}/delete/").status_code
+        logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
+        .post(f"/comments/{top.pk}/delete/")
+        .status_code
         == 403
     )
     assert ben.post(f"/comments/{top.pk}/delete/").status_code == 302
@@ -221,10 +246,16 @@ def test_hidden_comments_are_shown_only_to_moderators(portal_b, private):
         comment_on(private["thread"], private["ben"], body="Versteckt", hidden_at=timezone.now())
     assert (
         "Versteckt"
-        not in logged_in_client(portal_b, private["anna"]).get(private["url"]).content.decode()
+        not in logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
+        .get(private["url"])
+        .content.decode()
     )
     for who in (private["admin"], member_of(portal_b, role=Role.MODERATOR)):
-        page = logged_in_client(portal_b, who).get(private["url"]).content.decode()
+        page = (
+            logged_in_client(portal_b, who, HTTP_ACCEPT_LANGUAGE="en")
+            .get(private["url"])
+            .content.decode()
+        )
         assert "Versteckt" in page and "Hidden by moderation" in page
 
 
@@ -246,7 +277,7 @@ def test_comments_visible_to_follows_the_target(portal_b, private):
 def test_script_in_a_comment_is_sanitised_on_the_page_and_in_the_api(portal_b, private):
     with in_portal(portal_b):
         comment_on(private["thread"], private["ben"], body=SCRIPT + " [x](javascript:alert(1))")
-    client = logged_in_client(portal_b, private["anna"])
+    client = logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(private["url"]).content.decode()
     assert "<script>alert" not in page and "<img src=x" not in page and "javascript:" not in page
     row = client.get(f"/api/v1/comments/?target_type=thread&target_id={private['thread'].pk}")
@@ -257,7 +288,7 @@ def test_script_in_a_comment_is_sanitised_on_the_page_and_in_the_api(portal_b, p
 def test_comments_api_lists_writes_and_edits_own_comments(portal_b, private):
     thread = private["thread"]
     query = f"/api/v1/comments/?target_type=thread&target_id={thread.pk}"
-    ben = logged_in_client(portal_b, private["ben"])
+    ben = logged_in_client(portal_b, private["ben"], HTTP_ACCEPT_LANGUAGE="en")
     made = ben.post(
         "/api/v1/comments/", {"target_type": "thread", "target_id": thread.pk, "body": "Per API"}
     )
@@ -265,7 +296,7 @@ def test_comments_api_lists_writes_and_edits_own_comments(portal_b, private):
     pk = made.json()["id"]
     assert [r["body"] for r in ben.get(query).json()["results"]] == ["Per API"]
 
-    outsider = logged_in_client(portal_b, private["outsider"])
+    outsider = logged_in_client(portal_b, private["outsider"], HTTP_ACCEPT_LANGUAGE="en")
     assert outsider.get(query).json()["results"] == []
     assert outsider.get(f"/api/v1/comments/{pk}/").status_code == 404
     assert (
@@ -275,7 +306,7 @@ def test_comments_api_lists_writes_and_edits_own_comments(portal_b, private):
         == 404
     )
 
-    anna = logged_in_client(portal_b, private["anna"])
+    anna = logged_in_client(portal_b, private["anna"], HTTP_ACCEPT_LANGUAGE="en")
     patch = {"body": "Geändert"}
     assert (
         anna.patch(f"/api/v1/comments/{pk}/", patch, content_type="application/json").status_code

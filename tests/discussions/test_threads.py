@@ -40,7 +40,7 @@ def test_a_member_starts_a_thread_and_the_space_followers_hear_of_it(portal_a, g
     space, admin, member = group
     with in_portal(portal_a):
         follow(user=admin, target=space)
-    client = logged_in_client(portal_a, member)
+    client = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en")
     response = client.post(
         f"/spaces/{space.slug}/discussions/new/", {"title": "Sommerfest", "body": "Wer hilft?"}
     )
@@ -59,7 +59,9 @@ def test_only_space_members_start_threads_and_not_in_archived_spaces(portal_a, g
     outsider = member_of(portal_a)
     url = f"/spaces/{space.slug}/discussions/new/"
     assert (
-        logged_in_client(portal_a, outsider).post(url, {"title": "x", "body": "y"}).status_code
+        logged_in_client(portal_a, outsider, HTTP_ACCEPT_LANGUAGE="en")
+        .post(url, {"title": "x", "body": "y"})
+        .status_code
         == 403
     )
     with in_portal(portal_a):
@@ -74,7 +76,7 @@ def test_only_space_members_start_threads_and_not_in_archived_spaces(portal_a, g
 
 def test_bad_input_is_shown_again_with_the_text_kept(portal_a, group):
     space, _admin, member = group
-    response = logged_in_client(portal_a, member).post(
+    response = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en").post(
         f"/spaces/{space.slug}/discussions/new/", {"title": "  ", "body": "Mein langer Text"}
     )
     assert response.status_code == 400
@@ -86,7 +88,7 @@ def test_editing_keeps_the_old_text_in_the_history(portal_a, group):
     space, admin, member = group
     with in_portal(portal_a):
         thread = thread_in(space, member, title="Alt", body="Erste Fassung")
-    client = logged_in_client(portal_a, member)
+    client = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en")
     edit = f"/spaces/{space.slug}/discussions/{thread.pk}/edit/"
     assert client.post(edit, {"title": "Neu", "body": "Zweite Fassung"}).status_code == 302
     with in_portal(portal_a):
@@ -99,10 +101,13 @@ def test_editing_keeps_the_old_text_in_the_history(portal_a, group):
     history = client.get(f"/spaces/{space.slug}/discussions/{thread.pk}/history/").content.decode()
     assert "Erste Fassung" in history and "Alt" in history
     # Another member may not edit; the space admin may.
-    other = logged_in_client(portal_a, member_of(portal_a))
+    other = logged_in_client(portal_a, member_of(portal_a), HTTP_ACCEPT_LANGUAGE="en")
     assert other.post(edit, {"title": "Fremd", "body": "Fremd"}).status_code == 403
     assert (
-        logged_in_client(portal_a, admin).post(edit, {"title": "A", "body": "B"}).status_code == 302
+        logged_in_client(portal_a, admin, HTTP_ACCEPT_LANGUAGE="en")
+        .post(edit, {"title": "A", "body": "B"})
+        .status_code
+        == 302
     )
 
 
@@ -112,13 +117,19 @@ def test_pinning_is_for_space_admins_and_pinned_threads_come_first(portal_a, gro
         older = thread_in(space, member, title="Ältere Diskussion")
         thread_in(space, member, title="Neuere Diskussion")
     pin = f"/spaces/{space.slug}/discussions/{older.pk}/pin/"
-    assert logged_in_client(portal_a, member).post(pin).status_code == 403
-    assert logged_in_client(portal_a, admin).post(pin).status_code == 302
-    page = logged_in_client(portal_a, member).get(f"/spaces/{space.slug}/discussions/")
+    assert (
+        logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en").post(pin).status_code == 403
+    )
+    assert logged_in_client(portal_a, admin, HTTP_ACCEPT_LANGUAGE="en").post(pin).status_code == 302
+    page = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/spaces/{space.slug}/discussions/"
+    )
     text = page.content.decode()
     assert text.index("Ältere Diskussion") < text.index("Neuere Diskussion")
     assert "Pinned" in text
-    moderator = logged_in_client(portal_a, member_of(portal_a, role=Role.MODERATOR))
+    moderator = logged_in_client(
+        portal_a, member_of(portal_a, role=Role.MODERATOR), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert moderator.post(pin, {"pinned": "0"}).status_code == 302
     with in_portal(portal_a):
         older.refresh_from_db()
@@ -130,12 +141,27 @@ def test_deleting_is_soft_and_for_the_author_or_moderators(portal_a, group):
     with in_portal(portal_a):
         thread = thread_in(space, member, title="Bald weg")
     delete = f"/spaces/{space.slug}/discussions/{thread.pk}/delete/"
-    assert logged_in_client(portal_a, member_of(portal_a)).post(delete).status_code == 403
-    assert logged_in_client(portal_a, member).post(delete).status_code == 302
+    assert (
+        logged_in_client(portal_a, member_of(portal_a), HTTP_ACCEPT_LANGUAGE="en")
+        .post(delete)
+        .status_code
+        == 403
+    )
+    assert (
+        logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en").post(delete).status_code
+        == 302
+    )
     with in_portal(portal_a):
         assert Thread.objects.get(pk=thread.pk).deleted_at is not None
-    assert logged_in_client(portal_a, admin).get(thread.get_absolute_url()).status_code == 404
-    listing = logged_in_client(portal_a, admin).get(f"/spaces/{space.slug}/discussions/")
+    assert (
+        logged_in_client(portal_a, admin, HTTP_ACCEPT_LANGUAGE="en")
+        .get(thread.get_absolute_url())
+        .status_code
+        == 404
+    )
+    listing = logged_in_client(portal_a, admin, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/spaces/{space.slug}/discussions/"
+    )
     assert "Bald weg" not in listing.content.decode()
 
 
@@ -147,7 +173,9 @@ def test_a_comment_moves_the_thread_up(portal_a, group):
         old = thread_in(space, member, title="Alte Frage")
         thread_in(space, member, title="Neue Frage")
         comment_create(author=member, target=old, body="Noch aktuell!")
-    text = logged_in_client(portal_a, member).get(f"/spaces/{space.slug}/discussions/")
+    text = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en").get(
+        f"/spaces/{space.slug}/discussions/"
+    )
     text = text.content.decode()
     assert text.index("Alte Frage") < text.index("Neue Frage")
 
@@ -157,7 +185,7 @@ def test_script_in_title_and_body_is_escaped_on_page_feed_and_api(portal_b):
     with in_portal(portal_b):
         space = space_of(visibility=SpaceVisibility.PUBLIC, members=[author])
         thread = thread_in(space, author, title=SCRIPT, body=SCRIPT + " [x](javascript:alert(1))")
-    client = logged_in_client(portal_b, author)
+    client = logged_in_client(portal_b, author, HTTP_ACCEPT_LANGUAGE="en")
     for url in (
         thread.get_absolute_url(),
         f"/spaces/{space.slug}/discussions/",
@@ -189,7 +217,7 @@ def test_thread_page_query_count_is_constant_in_the_number_of_comments(portal_a,
                 top = comment_on(thread, people[i % 5], body=f"Kommentar {i} von @{i}")
                 comment_on(thread, people[(i + 1) % 5], body="Antwort", parent=top)
 
-    client = logged_in_client(portal_a, member)
+    client = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en")
     add(3)
     few = _count(client, thread.get_absolute_url())
     add(27)
@@ -201,7 +229,7 @@ def test_thread_page_query_count_is_constant_in_the_number_of_comments(portal_a,
 def test_discussion_list_query_count_is_constant_in_the_number_of_threads(portal_a, group):
     space, _admin, member = group
     url = f"/spaces/{space.slug}/discussions/"
-    client = logged_in_client(portal_a, member)
+    client = logged_in_client(portal_a, member, HTTP_ACCEPT_LANGUAGE="en")
 
     def add(n: int) -> None:
         with in_portal(portal_a):

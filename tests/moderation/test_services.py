@@ -142,7 +142,7 @@ def test_space_admin_moderates_only_their_own_space(portal_a, world):
         assert Thread.objects.get(pk=world.other_thread.pk).hidden_at is None
 
 
-def test_resolving_tells_the_reporter_without_naming_the_moderator(portal_a, world):
+def test_resolving_tells_the_reporter_without_naming_the_moderator(portal_a, world, english):
     with in_portal(portal_a):
         report = services.report_file(
             reporter=world.reporter, target=world.comment, reason=Reason.SPAM
