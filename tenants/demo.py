@@ -249,6 +249,12 @@ def seed_demo() -> list[Portal]:
             from tenants.demo_spaces import seed_spaces
 
             seed_spaces(demo.subdomain)
+            from tenants.demo_ideas import seed_ideas
+
+            seed_ideas(demo.subdomain)
+            from tenants.demo_proposals import seed_proposals
+
+            seed_proposals(demo.subdomain)
         portals.append(portal)
     return portals
 

@@ -78,7 +78,7 @@ def platform_legal_page(request, kind: str):
 
 
 # Top-level folders of a portal's media that /media/ never serves.
-PRIVATE_MEDIA_FOLDERS = frozenset({"documents"})
+PRIVATE_MEDIA_FOLDERS = frozenset({"documents", "proposals"})
 
 
 def serve_media(request, path: str):

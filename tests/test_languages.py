@@ -148,7 +148,7 @@ def test_money_is_formatted_per_language(language, expected):
     ("language", "date", "vat"),
     [
         ("de", "3. März 2026", "19 % MwSt."),
-        ("en", "March 3, 2026", "19 % VAT"),
+        ("en", "3 March 2026", "19 % VAT"),
         ("uk", "03 березня 2026 р.", "ПДВ"),
         ("ar", "3 مارس، 2026", "ضريبة"),
         ("tr", "03 Mart 2026", "KDV"),
@@ -187,3 +187,16 @@ def test_a_mail_in_arabic_is_right_to_left(db, portal_a, mailoutbox):
     arabic, german = (mail.alternatives[0][0] for mail in mailoutbox)
     assert '<html lang="ar" dir="rtl">' in arabic
     assert '<html lang="de" dir="ltr">' in german
+
+
+def test_english_dates_put_the_day_first_and_use_a_24_hour_clock():
+    import datetime
+
+    from django.utils import formats, translation
+
+    moment = datetime.datetime(2026, 12, 2, 14, 30)
+    with translation.override("en"):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "2 Dec 2026, 14:30"
+        assert formats.date_format(moment, "DATE_FORMAT") == "2 December 2026"
+    with translation.override("de"):
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "02.12.2026"

@@ -78,6 +78,25 @@ MEMBER_FACING = (
     "platform/moderation/*",
     "platform/notifications/*",
     "platform/search/*",
+    "platform/ideas/*",
+    # Proposals, but for the administrators' pages (bodies, OParl import, threshold).
+    "platform/proposals/templates/proposals/_card.html",
+    "platform/proposals/templates/proposals/list.html",
+    "platform/proposals/templates/proposals/space_list.html",
+    "platform/proposals/templates/proposals/detail.html",
+    "platform/proposals/templates/proposals/form.html",
+    "platform/proposals/templates/proposals/versions.html",
+    "platform/proposals/templates/proposals/submit.html",
+    "platform/proposals/templates/proposals/email/*",
+    "platform/proposals/models.py",
+    "platform/proposals/forms.py",
+    "platform/proposals/services.py",
+    "platform/proposals/selectors.py",
+    "platform/proposals/views.py",
+    "platform/proposals/letter.py",
+    "platform/proposals/feeds.py",
+    "platform/proposals/api.py",
+    "platform/proposals/search.py",
 )
 # What makemessages skips (the command in docs/languages.md).
 IGNORED = (".venv", "staticfiles", "tests", "bench", ".data", "infra", "node_modules", "locale")

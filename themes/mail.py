@@ -71,8 +71,17 @@ def _sender(name: str, address: str) -> str:
     return f'"{cleaned}" <{address}>'
 
 
-def send_themed_mail(*, to: str, template: str, context: dict, language: str = "") -> None:
-    """Render `<template>_subject.txt`, `.txt` and `.html` in the portal's branding and send."""
+def send_themed_mail(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "",
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+    reply_to: tuple[str, ...] = (),
+) -> None:
+    """Render `<template>_subject.txt`, `.txt` and `.html` in the portal's branding and send,
+    with `attachments` as (file name, content, MIME type)."""
     base = themed_context()
     full = {**base, **context}
     with translation.override(language or base["language"] or settings.LANGUAGE_CODE):
@@ -86,6 +95,8 @@ def send_themed_mail(*, to: str, template: str, context: dict, language: str = "
         html=html,
         sender_name=base["sender_name"],
         kind=template,
+        attachments=attachments,
+        reply_to=reply_to,
     )
 
 
@@ -108,14 +119,28 @@ def already_sent(*, to: str, template: str) -> bool:
     return key is not None and SentMail.objects.filter(key=key).exists()
 
 
-def _send(*, to: str, subject: str, text: str, html: str, sender_name: str, kind: str = "") -> None:
+def _send(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    sender_name: str,
+    kind: str = "",
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+    reply_to: tuple[str, ...] = (),
+) -> None:
     from themes.models import SentMail
 
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     subject = " ".join(subject.split())
     # One line whatever a name contains: a line break in a header is refused by Django.
-    message = EmailMultiAlternatives(subject, text, _sender(sender_name, address), [to])
+    message = EmailMultiAlternatives(
+        subject, text, _sender(sender_name, address), [to], reply_to=list(reply_to) or None
+    )
     message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     key = _task_mail_key(to=to, kind=kind or subject)
     if key is None:
         message.send()

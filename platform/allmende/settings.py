@@ -88,6 +88,8 @@ TENANT_APPS = [
     "moderation",
     "notifications",
     "search",
+    "ideas",
+    "proposals",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -259,6 +261,12 @@ LANGUAGES = [
 LOCALE_PATHS = [ROOT_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
+# Outbound fetches of URLs people enter (core.outbound: OParl, iCal imports); production always
+# refuses private and loopback targets, whatever this says.
+OUTBOUND_ALLOW_PRIVATE = env.get_bool("OUTBOUND_ALLOW_PRIVATE", not PRODUCTION)
+OUTBOUND_ALLOWED_PORTS = [int(p) for p in env.get_list("OUTBOUND_ALLOWED_PORTS", [])]
+# Our own English formats (allmende/formats/en): day before month and a 24-hour clock.
+FORMAT_MODULE_PATH = ["allmende.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

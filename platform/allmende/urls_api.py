@@ -10,9 +10,11 @@ from core.api import ApiRouter
 from discussions.api import register as discussions_api
 from documents.api import register as documents_api
 from features.api import FeatureViewSet
+from ideas.api import register as ideas_api
 from moderation.api import register as moderation_api
 from news.api import PostViewSet
 from notifications.api import register as notifications_api
+from proposals.api import register as proposals_api
 from spaces.api import register as spaces_api
 
 router = ApiRouter()
@@ -26,6 +28,8 @@ for module_api in (
     documents_api,
     moderation_api,
     notifications_api,
+    ideas_api,
+    proposals_api,
 ):
     module_api(router)
 

@@ -139,6 +139,8 @@ MODULE_TABLES = (
     "moderation",
     "notifications",
     "search",
+    "ideas",
+    "proposals",
 )
 
 

@@ -92,6 +92,24 @@ class EventType(models.TextChoices):
     CONTENT_HIDDEN = "content.hidden", _("content hidden by a moderator")
     CONTENT_UNHIDDEN = "content.unhidden", _("content shown again by a moderator")
     MEMBER_WARNED = "member.warned", _("member warned")
+    # Ideas.
+    IDEA_POSTED = "idea.posted", _("idea posted")
+    IDEA_EDITED = "idea.edited", _("idea edited")
+    IDEA_SUPPORTED = "idea.supported", _("idea supported")
+    IDEA_SUPPORT_WITHDRAWN = "idea.support_withdrawn", _("support for an idea withdrawn")
+    IDEA_STATUS_CHANGED = "idea.status_changed", _("status of an idea changed")
+    IDEA_PROJECT_STARTED = "idea.project_started", _("project started from an idea")
+    # Proposals to councils.
+    PROPOSAL_STARTED = "proposal.started", _("proposal started")
+    PROPOSAL_EDITED = "proposal.edited", _("new version of a proposal")
+    PROPOSAL_COSIGNED = "proposal.cosigned", _("proposal co-signed")
+    PROPOSAL_SIGNATURE_WITHDRAWN = "proposal.signature_withdrawn", _("co-signature withdrawn")
+    PROPOSAL_SUBMITTED = "proposal.submitted", _("proposal submitted to a council")
+    PROPOSAL_LETTER_SENT = "proposal.letter_sent", _("proposal letter e-mailed")
+    PROPOSAL_STATUS_CHANGED = "proposal.status_changed", _("council step of a proposal recorded")
+    PROPOSAL_BODY_SAVED = "proposal.body_saved", _("recipient body saved")
+    PROPOSAL_BODIES_IMPORTED = "proposal.bodies_imported", _("bodies imported from OParl")
+    PROPOSAL_SETTINGS_CHANGED = "proposal.settings_changed", _("proposal settings changed")
     # Notifications.
     NOTIFICATION_SETTINGS_CHANGED = (
         "notification.settings_changed",

@@ -57,7 +57,7 @@ FEATURES: dict[str, Feature] = {
             _("Ideas"),
             _("Members post ideas and support the ideas of others."),
             _ALL,
-            built=False,
+            nav="ideas:list",
         ),
         Feature(
             "proposals",
@@ -65,7 +65,7 @@ FEATURES: dict[str, Feature] = {
             _("Groups draft proposals together and send them to a council."),
             _PRO,
             requires=("spaces",),
-            built=False,
+            nav="council:list",
         ),
         Feature(
             "events",

@@ -29,6 +29,8 @@ CONFIGURABLE_TYPES: tuple[EventType, ...] = (
     EventType.DOCUMENT_UPLOADED,
     EventType.REPORT_RESOLVED,
     EventType.MEMBER_WARNED,
+    EventType.PROPOSAL_SUBMITTED,
+    EventType.PROPOSAL_STATUS_CHANGED,
 )
 # Until a member saves their settings: what is addressed to them personally comes at once,
 # everything else in the daily digest. Once saved, the stored rows are the whole answer.

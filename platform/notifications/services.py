@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,9 @@ from core.event_types import EventType
 from core.services import audit_record
 from notifications.models import Delivery, Follow, Notification, NotificationSetting
 from notifications.selectors import CONFIGURABLE_TYPES
+
+# Recipients whose visibility one query checks (a UNION ALL of that many selector queries).
+VISIBILITY_BATCH = 100
 
 
 def _visible_recipients(recipients: Iterable, target: models.Model, actor) -> list:
@@ -40,9 +44,23 @@ def _visible_recipients(recipients: Iterable, target: models.Model, actor) -> li
     if not seen:
         return []
     kind = visibility.kind_of(target)
-    return [
-        user for user in seen.values() if kind.selector(user=user).filter(pk=target.pk).exists()
-    ]
+    users = list(seen.values())
+    visible: set[int] = set()
+    # One query per batch of recipients instead of one per recipient: each recipient's own
+    # selector, narrowed to the target and tagged with their id, all in one UNION ALL.
+    for start in range(0, len(users), VISIBILITY_BATCH):
+        batch = users[start : start + VISIBILITY_BATCH]
+        parts = [
+            kind.selector(user=user)
+            .filter(pk=target.pk)
+            .order_by()
+            .annotate(notified_user_pk=Value(user.pk, output_field=models.IntegerField()))
+            .values_list("notified_user_pk", flat=True)
+            for user in batch
+        ]
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        visible.update(query)
+    return [user for user in users if user.pk in visible]
 
 
 def notify(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors, flash_service_errors, int_or_none
 from core.richtext import render as render_richtext
 from features.selectors import enabled_here
 from spaces import selectors, services
@@ -22,30 +23,10 @@ from spaces.forms import InviteForm, JoinForm, SpaceEditForm, SpaceForm, Transfe
 from spaces.models import MembershipStatus, SpaceKind
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _flash(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value or 0) or None
-    except (TypeError, ValueError):
-        return None
-
-
 def space_list(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in SpaceKind.values else ""
-    topic_id = _int(request.GET.get("topic"))
+    topic_id = int_or_none(request.GET.get("topic"))
     mine = request.user.is_authenticated and request.GET.get("mine") == "1"
     current, archived = selectors.spaces_for_listing(
         user=request.user, kind=kind, topic_id=topic_id, mine=mine
@@ -122,7 +103,7 @@ def space_create(request):
         try:
             space = services.space_create(actor=request.user, **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The space is created. You are its admin."))
             return redirect(space)
@@ -156,7 +137,7 @@ def space_edit(request, slug: str):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect(space)
@@ -174,7 +155,7 @@ def space_join(request, slug: str):
                 user=request.user, space=space, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if membership.is_active:
                 messages.success(request, _("You are now a member of this space."))
@@ -193,7 +174,7 @@ def space_leave(request, slug: str):
     try:
         services.space_leave(user=request.user, space=space)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("You have left the space."))
     return redirect(space)
@@ -206,7 +187,7 @@ def invitation_accept(request, slug: str):
     try:
         services.invitation_accept(user=request.user, space=space)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("You are now a member of this space."))
     return redirect(space)
@@ -260,7 +241,7 @@ def space_invite(request, slug: str):
             invitee = selectors.portal_member_lookup(query=form.cleaned_data["invitee"])
             membership = services.space_invite(actor=request.user, space=space, invitee=invitee)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if membership.is_active:
                 messages.success(
@@ -291,7 +272,7 @@ def request_decide(request, slug: str, pk: int):
     try:
         services.space_request_decide(actor=request.user, membership=membership, approve=approve)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         if approve:
             messages.success(
@@ -310,7 +291,7 @@ def member_remove(request, slug: str, pk: int):
     try:
         services.space_member_remove(actor=request.user, membership=membership)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("%(member)s is removed.") % {"member": membership.user})
     return redirect("spaces:members", slug=space.slug)
@@ -327,7 +308,7 @@ def admin_transfer(request, slug: str):
         try:
             services.space_admin_transfer(actor=request.user, space=space, to=target.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(member)s is now the space's admin.") % {"member": target.user}

@@ -126,6 +126,26 @@ NO_PAGE = {
     "documents:download_version": "a file download",
     "moderation:decide": "POST only (the queue's forms)",
     "notifications:open": "a redirect to what the notification is about",
+    **{
+        f"ideas:{name}": "POST only (buttons on the idea page)"
+        for name in ("support", "withdraw", "start_project")
+    },
+    "ideas:status": "POST only (the moderators' form on the idea page)",
+    "ideas:feed_rss": "an RSS feed",
+    "ideas:feed_atom": "an Atom feed",
+    "ideas:export": "a CSV download",
+    **{
+        f"proposals:{name}": "POST only (buttons on the proposal page)"
+        for name in ("cosign", "unsign")
+    },
+    "proposals:step": "POST only (the moderators' form on the proposal page)",
+    "proposals:letter": "a PDF download",
+    "proposals:answer": "a PDF download",
+    "council:feed_rss": "an RSS feed",
+    "council:feed_atom": "an Atom feed",
+    "council:export": "a CSV download",
+    "proposals_manage:threshold": "POST only (a form on the proposals admin page)",
+    "proposals_manage:oparl": "POST only (a form on the proposals admin page)",
     "notifications:mark_all_read": "POST only (the button on the notifications page)",
     "notifications:follow": "POST only (the follow buttons)",
     "notifications:unfollow": "POST only (the follow buttons)",
@@ -150,6 +170,14 @@ NO_PAGE = {
             "notifications-unread-count",
             "notifications-detail",
             "notifications-read",
+            "ideas-list",
+            "ideas-detail",
+            "ideas-support",
+            "ideas-withdraw",
+            "proposals-list",
+            "proposals-detail",
+            "proposals-cosign",
+            "proposals-unsign",
         )
     },
 }
@@ -418,6 +446,16 @@ def _space_pages(*, admin, member) -> dict:
         title="Protokoll März",
     )
     report_file(reporter=member, target=reply, reason=Reason.values[0], text="Bitte prüfen")
+    from ideas.services import idea_post, idea_support
+
+    idea = idea_post(
+        author=member,
+        title="Bank am Markt",
+        description="Mehr **Sitzplätze** für alle.",
+        place="Kiel-Gaarden",
+    )
+    idea_support(user=admin, idea=idea)
+    proposals = _proposal_pages(admin=admin, member=member, space=space, idea=idea)
     slug = {"slug": space.slug}
     return {
         **{f"spaces:{name}": slug for name in ("detail", "edit", "members")},
@@ -431,7 +469,55 @@ def _space_pages(*, admin, member) -> dict:
         "documents:folder": {**slug, "folder": folder.pk},
         "documents:detail": {**slug, "pk": document.pk},
         "notifications:unsubscribe": {"token": unsubscribe_token(member)},
+        "ideas:detail": {"pk": idea.pk},
+        "ideas:edit": {"pk": idea.pk},
         "_report_query": {"q": f"?type=comments.comment&id={reply.pk}"},
+        **proposals,
+    }
+
+
+def _proposal_pages(*, admin, member, space, idea) -> dict:
+    """A proposal the council decided (two versions, the timeline, the moderators' form gone)
+    and a draft for the drafting pages, both in the member's space; a body to edit."""
+    from proposals import services
+
+    services.settings_update(actor=admin, cosigner_threshold=1)
+    body = services.body_save(
+        actor=admin, name="Ortsbeirat Gaarden", kind="district_council", email="ob@kiel.example"
+    )
+    decided = services.proposal_start(
+        actor=member,
+        space=space,
+        title="Sichere Radwege in Gaarden",
+        text="Der Ortsbeirat möge beschließen:\n\n1. Radwege markieren.",
+        recipient_id=body.pk,
+        idea_id=idea.pk,
+    )
+    services.proposal_edit(
+        actor=member,
+        proposal=decided,
+        title=decided.title,
+        text=decided.text + "\n2. Ampeln anpassen.",
+        recipient_id=body.pk,
+        note="Ampeln ergänzt",
+    )
+    services.proposal_cosign(actor=admin, proposal=decided)
+    services.proposal_submit(actor=member, proposal=decided)
+    services.proposal_record_step(
+        actor=admin, proposal=decided, status="decided", decision="accepted", note="Angenommen."
+    )
+    draft = services.proposal_start(
+        actor=member, space=space, title="Mehr Bänke", text="Bitte Bänke.", recipient_id=body.pk
+    )
+    where = {"slug": space.slug}
+    return {
+        "proposals:space_list": where,
+        "proposals:create": where,
+        "proposals:detail": {**where, "pk": decided.pk},
+        "proposals:versions": {**where, "pk": decided.pk},
+        "proposals:edit": {**where, "pk": draft.pk},
+        "proposals:submit": {**where, "pk": draft.pk},
+        "proposals_manage:body_edit": {"pk": body.pk},
     }
 
 

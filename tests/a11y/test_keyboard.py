@@ -203,3 +203,82 @@ def test_the_statistics_charts_name_themselves_and_give_their_numbers(portal, li
         assert chart["role"] == "img" and len(chart["name"].strip()) > 10, chart
         assert chart["rows"] >= 1 and chart["rows"] == chart["marks"], chart
     context.close()
+
+
+def test_posting_an_idea_with_the_keyboard_alone(portal, live, browser):
+    """A member posts an idea without a mouse: from the ideas list to the form, a first try
+    without a title (the mistake said in words at the field), then the idea's own page; in
+    German and English, on a desktop and a phone."""
+    from django.test import Client
+
+    from tests.accounts.factories import log_in
+
+    member = member_of(portal, email=f"ida@{SUBDOMAIN}.example", display_name="Ida Idee")
+    for language in ("de", "en"):
+        for viewport in ("desktop", "phone"):
+            client = log_in(Client(HTTP_HOST=host_of(portal)), member)
+            size = PHONE if viewport == "phone" else {"width": 1280, "height": 800}
+            context = browser.new_context(
+                locale="de-DE" if language == "de" else "en-GB", viewport=size
+            )
+            context.add_cookies(
+                [
+                    {"name": n, "value": m.value, "url": live + "/"}
+                    for n, m in client.cookies.items()
+                ]
+            )
+            page = context.new_page()
+            page.goto(live + "/ideas/")
+            _landmarks(page, language)
+            seen: list = []
+            # The "post an idea" link, whatever its words in this language.
+            _tab_to(
+                page,
+                lambda f, page=page: (
+                    f["tag"] == "a"
+                    and page.evaluate("document.activeElement.getAttribute('href')")
+                    == "/ideas/new/"
+                ),
+                seen,
+                60,
+            )
+            page.keyboard.press("Enter")
+            page.wait_for_url(re.compile(r".*/ideas/new/$"))
+            _landmarks(page, language)
+            title = f"Trinkbrunnen am Markt {language} {viewport}"
+            # First without a title: the mistake must be said in words, tied to the field.
+            _tab_to(page, lambda f: f["name"] == "description", seen)
+            page.keyboard.type("Im Sommer fehlt Wasser für alle, die unterwegs sind.")
+
+            def submit(f, page=page):
+                return (
+                    f["tag"] == "button"
+                    and f["type"] == "submit"
+                    and page.evaluate("!!document.activeElement.closest('main form')")
+                )
+
+            _tab_to(page, submit, seen)
+            page.keyboard.press("Enter")
+            page.locator("main .errorlist").first.wait_for(state="visible", timeout=15_000)
+            said = page.evaluate(
+                """() => [...document.querySelectorAll('main [aria-invalid=true]')].map(field =>
+                     (field.getAttribute('aria-describedby') || '').split(' ')
+                       .map(id => (document.getElementById(id) || {}).textContent || '')
+                       .join(' ').trim())"""
+            )
+            assert said and all(said), f"a field marked wrong without words tied to it: {said}"
+            # The text typed before is still there.
+            assert "Wasser" in page.locator("main [name=description]").input_value()
+            page.screenshot(
+                path=str(SCREENSHOTS / f"keyboard-idea-{language}-{viewport}-error.png")
+            )
+            page.keyboard.press("Shift+Tab")  # from wherever the focus is, back into the form
+            _tab_to(page, lambda f: f["name"] == "title", seen, limit=60, backwards=True)
+            page.keyboard.type(title)
+            _tab_to(page, submit, seen, limit=60)
+            page.keyboard.press("Enter")
+            page.wait_for_url(re.compile(r".*/ideas/\d+/$"), timeout=15_000)
+            assert page.locator("main h1").inner_text() == title
+            page.screenshot(path=str(SCREENSHOTS / f"keyboard-idea-{language}-{viewport}-done.png"))
+            assert _problems(seen) == []
+            context.close()

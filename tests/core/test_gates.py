@@ -68,6 +68,7 @@ def test_the_admin_navigation_lists_the_admin_areas_the_portal_has(portal_b):
     assert _nav_links(admin) == [
         "/manage/features/",
         "/manage/members/",
+        "/manage/proposals/",
         "/manage/theme/",
         "/manage/billing/",
         "/manage/domains/",

@@ -111,10 +111,10 @@ def test_switching_on_a_module_the_plan_lacks_is_refused_naming_the_plan_that_ha
 
 
 def test_switching_on_a_module_whose_dependency_is_off_is_refused_naming_it(portal_b):
-    for key in ("documents", "private_spaces", "spaces"):
+    for key in ("proposals", "documents", "private_spaces", "spaces"):
         _switch(portal_b, key, False)
     recorded = _switch_rows(portal_b)
-    assert len(recorded) == 3
+    assert len(recorded) == 4
 
     with pytest.raises(ValidationError) as refused:
         _switch(portal_b, "documents", True)
@@ -152,10 +152,11 @@ def test_switching_off_a_module_names_only_the_dependants_that_are_on(portal_b):
 def test_switching_off_a_dependency_is_allowed_once_its_dependants_are_off(portal_b):
     _switch(portal_b, "documents", False)
     _switch(portal_b, "private_spaces", False)
+    _switch(portal_b, "proposals", False)
 
     _switch(portal_b, "spaces", False)
 
-    assert not {"spaces", "private_spaces", "documents"} & _enabled(portal_b)
+    assert not {"spaces", "private_spaces", "documents", "proposals"} & _enabled(portal_b)
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -262,7 +263,7 @@ def test_downgrade_hides_modules_and_upgrade_restores_them_with_their_data(
         posts = {PostFactory().pk for _ in range(3)}
     _switch(portal_b, "custom_css", True)
     # Groups and projects are in both plans; the admin's "off" must survive the downgrade.
-    for key in ("documents", "private_spaces", "spaces"):
+    for key in ("proposals", "documents", "private_spaces", "spaces"):
         _switch(portal_b, key, False)
     before = _enabled(portal_b)
     switches = dict(FeatureSwitch.objects.filter(portal=portal_b).values_list("feature", "enabled"))

@@ -38,6 +38,7 @@ LOGIN_REDIRECT = f"/accounts/login/?next={SETTINGS_URL}"
 ADMIN_PAGES = {
     "/manage/features/": "Administration",
     "/manage/members/": "Members",
+    "/manage/proposals/": "Proposals",
     "/manage/theme/": "Theme",
     "/manage/billing/": "Billing",
     "/manage/domains/": "Domains",

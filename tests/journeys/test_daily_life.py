@@ -1,6 +1,6 @@
 """Journey of a portal's daily life (issue 12's "done when"): a newcomer registers, joins a
-group, comments in its discussion, is told of a reply by mail and in the bell, finds the thread
-by search and reports a post; a moderator hides it from the queue; the admin switches the
+group, comments in its discussion, posts an idea and supports another one, is told of a reply by
+mail and in the bell, finds the thread by search and reports a post; a moderator hides it from the queue; the admin switches the
 groups module off (everything of it disappears) and on again (everything is back).
 
 In German and English on a desktop and in German on a 390 px phone; screenshots in
@@ -67,6 +67,14 @@ def _committed_space(portal):
             body="Die Radwege dort sind zu schmal. Wer macht mit?",
         )
         comment_create(author=spammer, target=thread, body="Billige Uhren auf uhren.example!")
+        from ideas.services import idea_post
+
+        idea_post(
+            author=host,
+            title="Fahrradbügel am Bahnhof",
+            description="Zwanzig Bügel, damit die Räder nicht am Geländer hängen.",
+            place="Bahnhofsvorplatz",
+        )
     return host, moderator, admin, space, thread
 
 
@@ -102,6 +110,33 @@ def test_daily_life(live_site, new_portal, page, shots, variant):
     page.wait_for_url(f"**/discussions/{thread.pk}/**")
     assert page.locator("article.comment").filter(has_text=mine).count() == 1
     shots(page, "commented")
+
+    # Post an idea, and support another member's.
+    main_nav(page, variant).get_by_role("link", name=say(variant, "Ideen", "Ideas")).click()
+    page.wait_for_url("**/ideas/")
+    page.locator("a[href='/ideas/new/']").first.click()
+    page.wait_for_url("**/ideas/new/")
+    own_idea = "Trinkbrunnen am Markt"
+    page.fill("[name=title]", own_idea)
+    page.fill("[name=description]", "Im Sommer fehlt Wasser für alle, die unterwegs sind.")
+    shots(page, "idea-written")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/ideas/\d+/$"))
+    assert page.locator("main h1").inner_text() == own_idea
+    shots(page, "idea-posted")
+    page.goto(f"{base}/ideas/")
+    page.get_by_role("link", name="Fahrradbügel am Bahnhof").click()
+    page.locator("form[action$='/support/'] button").click()
+    page.wait_for_load_state()
+    assert page.locator("form[action$='/withdraw/']").count() == 1
+    shots(page, "idea-supported")
+    from ideas.models import Support
+
+    with in_portal(portal):
+        assert (
+            Support.objects.filter(idea__title="Fahrradbügel am Bahnhof", user__email=email).count()
+            == 1
+        )
 
     # The host replies (in their own browser); the newcomer hears of it by mail and in the bell.
     from comments.models import Comment

@@ -141,3 +141,37 @@ def test_unsubscribe_turns_every_kind_off(portal_a):
         assert AuditEvent.objects.filter(
             event_type=EventType.NOTIFICATIONS_UNSUBSCRIBED, actor=member
         ).exists()
+
+
+@pytest.mark.parametrize("target_kind", ["space", "thread"])
+def test_telling_many_followers_costs_the_queries_of_telling_a_few(portal_b, target_kind):
+    """The visibility of every recipient is checked in batches, not one query each: a comment
+    in a space with many followers must not slow the request that writes it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from discussions.models import Thread
+
+    def queries_for(followers: int) -> tuple[int, int]:
+        with in_portal(portal_b):
+            actor = member_of(portal_b)
+            people = [member_of(portal_b) for _ in range(followers)]
+            outsider = member_of(portal_b)
+            space = space_of(visibility=SpaceVisibility.PRIVATE, admin=actor, members=people)
+            target = space
+            if target_kind == "thread":
+                target = Thread.objects.create(space=space, title="T", body="B", author=actor)
+            for person in [*people, outsider]:
+                services.follow(user=person, target=target)
+            with CaptureQueriesContext(connection) as seen:
+                made = services.notify_followers(
+                    event_type=EventType.THREAD_CREATED, actor=actor, target=target, title="Neu"
+                )
+        # The outsider follows but may not see the private space: told nothing.
+        assert len(made) == followers
+        return len(seen), len(made)
+
+    queries_for(3)  # warms the module cache (features) the selectors read
+    few, _ = queries_for(3)
+    many, _ = queries_for(40)
+    assert many == few, (few, many)

@@ -181,8 +181,9 @@ def test_spaces_module_off_finds_no_spaces_threads_or_their_comments(portal_a):
 
         results = search(user=author, query="Lastenrad")
         assert results.hits == []
-        assert {c.type.key for c in results.counts} == {"comments"}
-        assert {t.key for t in offered_types(user=author)} == {"comments"}
+        # Comments on news posts and ideas stay searchable; ideas are a module of their own.
+        assert {c.type.key for c in results.counts} == {"comments", "ideas"}
+        assert {t.key for t in offered_types(user=author)} == {"comments", "ideas"}
 
 
 def test_members_are_found_by_name_by_members_only(portal_b):
@@ -233,6 +234,7 @@ def test_a_type_filter_limits_the_hits_but_every_type_is_counted(portal_a):
         "spaces": 1,
         "threads": 1,
         "comments": 1,
+        "ideas": 0,
     }
     assert results.selected == ("threads",)
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import int_to_base36, urlsafe_base64_encode
 
-from accounts.models import User
+from accounts.models import Role, User
 from core.access import Access, classify
 from core.routing import walk
 from features.models import FeatureGrant
@@ -121,6 +121,29 @@ FOREIGN_ARGS: dict[str, dict[str, str | tuple[str, ...]]] = {
         "number": "version_number",
     },
     "documents-detail": {"pk": "document_pk"},
+    **{
+        f"ideas:{name}": {"pk": "idea_pk"}
+        for name in ("detail", "edit", "support", "withdraw", "status", "start_project")
+    },
+    **{f"ideas-{name}": {"pk": "idea_pk"} for name in ("detail", "support", "withdraw")},
+    "proposals:space_list": {"slug": "space_slug"},
+    "proposals:create": {"slug": "space_slug"},
+    **{
+        f"proposals:{name}": {"slug": "space_slug", "pk": "proposal_pk"}
+        for name in (
+            "detail",
+            "edit",
+            "versions",
+            "cosign",
+            "unsign",
+            "submit",
+            "letter",
+            "step",
+        )
+    },
+    "proposals:answer": {"slug": "space_slug", "pk": "proposal_pk", "step": "proposal_step_pk"},
+    "proposals_manage:body_edit": {"pk": "body_pk"},
+    **{f"proposals-{name}": {"pk": "proposal_pk"} for name in ("detail", "cosign", "unsign")},
     "notifications:open": {"pk": "notification_pk"},
     "notifications:unsubscribe": {"token": "unsubscribe_token"},
     "notifications-detail": {"pk": "notification_pk"},
@@ -314,6 +337,19 @@ def _spaces_era_objects(portal_a, portal_b, *, member, serial) -> dict:
             file=SimpleUploadedFile("tapir.txt", b"Tapir-Beta-Only file", "text/plain"),
             title="Tapir-Beta-Only document",
         )
+        from ideas.models import Idea
+        from ideas.services import idea_post
+
+        idea = _unused_in_a(
+            portal_a,
+            Idea,
+            lambda: idea_post(
+                author=member, title="Tapir-Beta-Only idea", description="Tapir-Beta-Only"
+            ),
+        )
+        proposal, step, body = _proposal_objects(
+            portal_a, portal_b, member=member, space=space, serial=serial
+        )
         notification = Notification.objects.filter(recipient=member).latest("pk")
         token = unsubscribe_token(member)
     with in_portal(portal_a):
@@ -330,7 +366,53 @@ def _spaces_era_objects(portal_a, portal_b, *, member, serial) -> dict:
         "version_number": "1",
         "notification_pk": str(notification.pk),
         "unsubscribe_token": token,
+        "idea_pk": str(idea.pk),
+        "proposal_pk": str(proposal.pk),
+        "proposal_step_pk": str(step.pk),
+        "body_pk": str(body.pk),
     }
+
+
+def _proposal_objects(portal_a, portal_b, *, member, space, serial):
+    """A submitted proposal of B's space with an answer PDF on its timeline, and its body; ids
+    that A does not use (the caller is in B's schema)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proposals import services
+    from proposals.models import Proposal, ProposalStep, RecipientBody
+
+    admin = member_of(portal_b, Role.ADMIN, email=f"padmin{next(serial)}@beta-only.example")
+    services.settings_update(actor=admin, cosigner_threshold=0)
+    body = _unused_in_a(
+        portal_a,
+        RecipientBody,
+        lambda: services.body_save(
+            actor=admin, name="Tapir-Beta-Only council", kind="council", email="c@beta-only.example"
+        ),
+    )
+    proposal = _unused_in_a(
+        portal_a,
+        Proposal,
+        lambda: services.proposal_start(
+            actor=member,
+            space=space,
+            title="Tapir-Beta-Only proposal",
+            text="Tapir-Beta-Only text",
+            recipient_id=body.pk,
+        ),
+    )
+    services.proposal_submit(actor=member, proposal=proposal)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    step = services.proposal_record_step(
+        actor=admin,
+        proposal=proposal,
+        status="decided",
+        decision="referred",
+        attachment=SimpleUploadedFile("answer.pdf", pdf, "application/pdf"),
+    )
+    with in_portal(portal_a):
+        assert not ProposalStep.objects.filter(pk=step.pk).exists()
+    return proposal, step, body
 
 
 def url_pairs(route, objects: dict) -> list[tuple[str, str]]:
@@ -374,6 +456,10 @@ MISSING = {
     "version_number": "1",
     "notification_pk": str(NOWHERE),
     "unsubscribe_token": "Nowhere-Unsubscribe-Token.0123456789abcdef:xyz",
+    "idea_pk": str(NOWHERE),
+    "proposal_pk": str(NOWHERE),
+    "proposal_step_pk": str(NOWHERE),
+    "body_pk": str(NOWHERE),
 }
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+"')
 
@@ -420,7 +506,7 @@ def verdict(route, response, want: str) -> bool:
 
 
 def test_no_route_of_portal_a_answers_for_portal_bs_objects(portal_a, portal_b):
-    for feature in ("own_domain", "api_access", "member_directory", "documents"):
+    for feature in ("own_domain", "api_access", "member_directory", "documents", "proposals"):
         # Community has none of these: grant them, so that the requests reach the views.
         FeatureGrant.objects.create(
             portal=portal_a, feature=feature, expires_at=timezone.now() + timedelta(days=1)

@@ -103,7 +103,7 @@ def _portal_problem(route, access: Access, role: str, method: str, response) -> 
 def test_every_portal_route_answers_each_role_as_its_class_says(
     portal_a, portal_b, django_capture_on_commit_callbacks
 ):
-    for feature in ("own_domain", "api_access", "member_directory", "documents"):
+    for feature in ("own_domain", "api_access", "member_directory", "documents", "proposals"):
         FeatureGrant.objects.create(
             portal=portal_a, feature=feature, expires_at=timezone.now() + timedelta(days=1)
         )

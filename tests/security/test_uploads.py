@@ -66,8 +66,19 @@ def _space_image(user, name, data) -> list[str]:
     return [space_create(actor=user, name="Mit Bild", image=SimpleUploadedFile(name, data)).image]
 
 
+def _idea_image(user, name, data) -> list[str]:
+    from ideas.services import idea_post
+
+    idea = idea_post(
+        author=user, title="Mit Bild", description="Foto", image=SimpleUploadedFile(name, data)
+    )
+    return [idea.image]
+
+
 # Where an uploaded image is stored: the model field or form field, and the service behind it.
 UPLOADS = {
+    "ideas.forms.IdeaForm.image": _idea_image,
+    "ideas.forms.IdeaEditForm.image": _idea_image,
     "spaces.forms.SpaceForm.image": _space_image,
     "spaces.forms.SpaceEditForm.image": _space_image,
     "news.Post.image": _post_image,
@@ -90,6 +101,12 @@ DOCUMENT_UPLOADS = {
     "documents.forms.UploadForm.file",
     "documents.forms.VersionForm.file",
 }
+# PDFs stored as they are: kept only when the bytes are a PDF (header and end marker), and
+# served only by their module's download as application/pdf, nosniff and sandboxed
+# (tests/proposals/test_pages.py).
+PDF_UPLOADS = {
+    "proposals.forms.StepForm.attachment": "the council's answer to a proposal",
+}
 IMAGE_UPLOADERS = {
     "avatar": _avatar,
     "post image": _post_image,
@@ -97,6 +114,7 @@ IMAGE_UPLOADERS = {
     "header image": _header,
     "favicon": _favicon,
     "space image": _space_image,
+    "idea image": _idea_image,
 }
 
 
@@ -130,12 +148,12 @@ def _form_file_fields() -> set[str]:
 def test_every_upload_is_known():
     found = _model_file_fields() | _form_file_fields()
     assert "news.Post.image" in found and "themes.forms.ThemeForm.logo" in found  # the walk works
-    unknown = found - set(UPLOADS) - set(NOT_STORED) - DOCUMENT_UPLOADS
+    unknown = found - set(UPLOADS) - set(NOT_STORED) - DOCUMENT_UPLOADS - set(PDF_UPLOADS)
     assert not unknown, (
         f"New upload fields {sorted(unknown)}: store them through core.media and add them to "
         "UPLOADS in tests/security/test_uploads.py with the service that stores them."
     )
-    gone = (set(UPLOADS) | set(NOT_STORED) | DOCUMENT_UPLOADS) - found
+    gone = (set(UPLOADS) | set(NOT_STORED) | DOCUMENT_UPLOADS | set(PDF_UPLOADS)) - found
     assert not gone, f"UPLOADS names a field that is gone: {gone}"
 
 

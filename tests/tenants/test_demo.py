@@ -82,3 +82,50 @@ def test_each_demo_portal_has_spaces_discussions_a_report_and_unread_notificatio
     visitor = Client(HTTP_HOST=f"lindenau.{settings.PLATFORM_DOMAIN}")
     page = visitor.get("/spaces/").content.decode()
     assert "Initiative Grüne Ecke" in page and "Stadtteilbüro intern" not in page
+
+
+def test_the_city_demo_has_ideas_in_every_status_and_one_realised_through_a_project(
+    django_capture_on_commit_callbacks,
+):
+    from ideas.models import Idea, IdeaStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    seed_demo()
+    with in_portal(Portal.objects.get(slug="lindenau")):
+        assert set(Idea.objects.values_list("status", flat=True)) == set(IdeaStatus.values)
+        realised = Idea.objects.get(status=IdeaStatus.REALISED)
+        assert realised.project is not None and realised.project.kind == "project"
+        assert realised.supports.count() >= 2
+        assert Idea.objects.count() == 5  # the second seed added nothing
+
+
+def test_the_city_demo_has_a_proposal_decided_by_the_district_council(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.test import Client
+
+    from proposals.models import Proposal, ProposalStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    seed_demo()
+    with in_portal(Portal.objects.get(slug="lindenau")):
+        decided = Proposal.objects.select_related("space", "meeting", "idea").get(
+            status=ProposalStatus.DECIDED
+        )
+        assert decided.decision == "accepted" and decided.meeting is not None
+        assert decided.idea is not None and decided.idea.project_id == decided.space_id
+        assert [s.status for s in decided.steps.all()] == [
+            "submitted",
+            "received",
+            "on_agenda",
+            "decided",
+        ]
+        assert Proposal.objects.filter(status=ProposalStatus.DRAFT).count() == 1
+        assert Proposal.objects.count() == 2  # the second seed added nothing
+        url = decided.get_absolute_url()
+    # The letter went to the district council, and a visitor reads the decision.
+    assert any("bezirksbeirat@lindenau.example" in m.to and m.attachments for m in mailoutbox)
+    page = Client(HTTP_HOST=f"lindenau.{settings.PLATFORM_DOMAIN}").get(url).content.decode()
+    assert "einstimmig angenommen" in page

@@ -1,0 +1,269 @@
+"""Which ideas a person may see, and the lists, pages and exports of the marketplace.
+
+`ideas_visible_to(user=...)` is registered with core.visibility; every list, page, feed,
+search result, API answer, export and notification about an idea starts from it. Rules:
+- the `ideas` module off: nothing (the ideas stay, they are only hidden);
+- visitors: every idea, none on a members-only portal;
+- ideas hidden by moderation: only the portal's moderators and administrators, and the
+  admins of the space the idea belongs to (posted on behalf of, or implemented by);
+- an idea posted on behalf of a space, even a private one, is public within the portal like
+  any other idea: the author chose to speak for the space in public.
+Something not visible is the same 404 as something missing (`idea_for`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Power
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from features.selectors import enabled_here
+from ideas.models import Idea, IdeaStatus, StatusChange, Support
+
+FEATURE = "ideas"
+# Trending: each support counts 0.5 ** (age in hours / HALF_LIFE_HOURS), so a support loses
+# half its weight every three days and a burst of fresh support lifts an idea above old ones.
+HALF_LIFE_HOURS = 72
+SORTS = ("trending", "newest", "supported")
+AUTHOR_TYPES = ("person", "space")
+
+
+def _is_member(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _administered_spaces(user):
+    from spaces.models import MembershipStatus, SpaceMembership, SpaceRole
+
+    return SpaceMembership.objects.filter(
+        user=user, role=SpaceRole.ADMIN, status=MembershipStatus.ACTIVE
+    ).values("space_id")
+
+
+def ideas_visible_to(*, user) -> QuerySet[Idea]:
+    from spaces.selectors import is_portal_staff
+
+    ideas = Idea.objects.all()
+    if not enabled_here(FEATURE):
+        return ideas.none()
+    if not _is_member(user):
+        from accounts.selectors import membership_policy
+
+        if membership_policy().members_only:
+            return ideas.none()
+        return ideas.filter(hidden_at__isnull=True)
+    if is_portal_staff(user):
+        return ideas
+    administered = _administered_spaces(user)
+    return ideas.filter(
+        Q(hidden_at__isnull=True) | Q(on_behalf_of__in=administered) | Q(project__in=administered)
+    )
+
+
+def space_of(idea: Idea):
+    """The space that answers for an idea (moderation): the one it speaks for, else the project
+    implementing it, else none (the portal's moderators)."""
+    return idea.on_behalf_of or idea.project
+
+
+def idea_for(*, user, pk: int) -> Idea:
+    """The idea `pk` if `user` may see it; Http404 otherwise (missing or not visible)."""
+    return get_object_or_404(
+        ideas_visible_to(user=user).select_related("author", "topic", "on_behalf_of", "project"),
+        pk=pk,
+    )
+
+
+class _HoursSince(Func):
+    """Hours from the column to a fixed moment (the clock the caller passes)."""
+
+    arg_joiner = " - "
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
+    output_field = FloatField()
+
+
+def with_counts(ideas: QuerySet[Idea], *, now: datetime.datetime | None = None) -> QuerySet[Idea]:
+    """Annotate `support_count` and `trending` (one subquery each, whatever the number of
+    ideas). `trending` depends only on the supports and on `now`, so an order is reproducible
+    for a given clock."""
+    now = now or timezone.now()
+    counted = (
+        Support.objects.filter(idea=OuterRef("pk"))
+        .order_by()
+        .values("idea")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    age = _HoursSince(Value(now), F("created_at"))
+    weight = Power(Value(0.5), age / Value(float(HALF_LIFE_HOURS)))
+    scored = (
+        Support.objects.filter(idea=OuterRef("pk"), created_at__lte=now)
+        .order_by()
+        .values("idea")
+        .annotate(score=Sum(weight, output_field=FloatField()))
+        .values("score")
+    )
+    return ideas.annotate(
+        support_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+        trending=Coalesce(Subquery(scored, output_field=FloatField()), Value(0.0)),
+    )
+
+
+def ideas_for_listing(
+    *,
+    user,
+    topic_id: int | None = None,
+    district: str = "",
+    status: str = "",
+    author_type: str = "",
+    sort: str = "trending",
+    now: datetime.datetime | None = None,
+) -> QuerySet[Idea]:
+    """The marketplace: visible ideas, filtered and sorted, each with its author, topic and
+    space and the counts, in a fixed number of queries. Archived ideas show only when asked
+    for by status."""
+    ideas = ideas_visible_to(user=user)
+    if topic_id:
+        ideas = ideas.filter(topic_id=topic_id)
+    if district:
+        ideas = ideas.filter(place__iexact=district)
+    if status in IdeaStatus.values:
+        ideas = ideas.filter(status=status)
+    else:
+        ideas = ideas.exclude(status=IdeaStatus.ARCHIVED)
+    if author_type == "person":
+        ideas = ideas.filter(on_behalf_of__isnull=True)
+    elif author_type == "space":
+        ideas = ideas.filter(on_behalf_of__isnull=False)
+    ideas = with_counts(ideas, now=now).select_related("author", "topic", "on_behalf_of")
+    if sort == "newest":
+        return ideas.order_by("-created_at", "-pk")
+    if sort == "supported":
+        return ideas.order_by("-support_count", "-created_at", "-pk")
+    return ideas.order_by("-trending", "-created_at", "-pk")
+
+
+def districts(*, user) -> list[str]:
+    """The districts and places named by visible ideas, for the filter."""
+    return sorted(
+        set(
+            ideas_visible_to(user=user)
+            .exclude(place="")
+            .order_by()
+            .values_list("place", flat=True)
+            .distinct()
+        ),
+        key=str.casefold,
+    )
+
+
+def timeline_of(*, idea: Idea) -> QuerySet[StatusChange]:
+    return idea.status_changes.select_related("by").order_by("created_at", "pk")
+
+
+def support_count(*, idea: Idea) -> int:
+    return idea.supports.count()
+
+
+def supporters_of(*, idea: Idea):
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, idea_supports__idea=idea)
+
+
+def is_supporting(*, user, idea: Idea) -> bool:
+    return _is_member(user) and idea.supports.filter(user=user).exists()
+
+
+def can_support(*, user, idea: Idea) -> bool:
+    return _is_member(user) and idea.status != IdeaStatus.ARCHIVED
+
+
+def can_edit(*, user, idea: Idea) -> bool:
+    """Its author, while the idea is neither realised nor archived."""
+    return (
+        _is_member(user)
+        and idea.author_id == user.pk
+        and idea.status not in (IdeaStatus.REALISED, IdeaStatus.ARCHIVED)
+    )
+
+
+def can_change_status(*, user) -> bool:
+    """The portal's moderators and administrators."""
+    from spaces.selectors import is_portal_staff
+
+    return is_portal_staff(user)
+
+
+def can_start_project(*, user, idea: Idea) -> bool:
+    """The author and the portal's moderators and administrators, while no project carries the
+    idea yet and it is new or under discussion, and the spaces module is on."""
+    if not _is_member(user) or not enabled_here("spaces"):
+        return False
+    if idea.project_id is not None or idea.status not in (IdeaStatus.NEW, IdeaStatus.DISCUSSION):
+        return False
+    return idea.author_id == user.pk or can_change_status(user=user)
+
+
+def allowed_statuses(*, idea: Idea) -> list[str]:
+    """The statuses a moderator may move `idea` to from where it is."""
+    steps = {
+        IdeaStatus.NEW: [IdeaStatus.DISCUSSION],
+        IdeaStatus.DISCUSSION: [IdeaStatus.IMPLEMENTATION],
+        IdeaStatus.IMPLEMENTATION: [IdeaStatus.REALISED],
+        IdeaStatus.REALISED: [],
+        IdeaStatus.ARCHIVED: [],
+    }[IdeaStatus(idea.status)]
+    if idea.status != IdeaStatus.ARCHIVED:
+        steps = [*steps, IdeaStatus.ARCHIVED]
+    return steps
+
+
+def spaces_to_speak_for(*, user):
+    """The spaces `user` may post an idea on behalf of: those they are an active member of."""
+    from spaces.models import Space
+    from spaces.selectors import member_spaces
+
+    if not _is_member(user) or not enabled_here("spaces"):
+        return Space.objects.none()
+    return member_spaces(user=user).filter(archived_at__isnull=True).order_by("name", "pk")
+
+
+def ideas_for_export(*, user) -> QuerySet[Idea]:
+    """Every visible idea with its counts, oldest first (the admins' CSV)."""
+    return (
+        with_counts(ideas_visible_to(user=user))
+        .select_related("author", "topic", "on_behalf_of", "project")
+        .order_by("created_at", "pk")
+    )
+
+
+def ideas_for_feed(*, user, topic_id: int | None = None, district: str = "") -> QuerySet[Idea]:
+    """The newest visible ideas (not hidden, even for moderators: a feed is public)."""
+    ideas = ideas_visible_to(user=user).filter(hidden_at__isnull=True)
+    if topic_id:
+        ideas = ideas.filter(topic_id=topic_id)
+    if district:
+        ideas = ideas.filter(place__iexact=district)
+    return ideas.select_related("author", "topic", "on_behalf_of").order_by("-created_at", "-pk")
+
+
+def topics():
+    from accounts.models import Topic
+
+    return Topic.objects.all()
