@@ -92,3 +92,10 @@ def limit_warnings(portal) -> list[str]:
             % {"used": used_mb, "quota": features.limits.storage_mb}
         )
     return warnings
+
+
+def check_storage_here(incoming_bytes: int) -> None:
+    """`check_storage` for the portal whose schema the connection is in (nothing outside one)."""
+    from django.db import connection
+
+    check_storage(getattr(connection, "tenant", None), incoming_bytes)

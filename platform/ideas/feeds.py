@@ -6,37 +6,19 @@ writer), descriptions the sanitised HTML of core.richtext."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from core.feeds import StableAtomFeed, StableRssFeed
 from core.richtext import render
 from ideas import selectors
 
 FEED_LENGTH = 50
-# The date an empty feed gives as its last change. Django would say "now", which tells a reader
-# nothing and makes two answers to the same question differ (the tests compare them).
-EMPTY_FEED_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-
-
-class _StableDate:
-    def latest_post_date(self):
-        return super().latest_post_date() if self.items else EMPTY_FEED_DATE
-
-
-class _Rss(_StableDate, Rss201rev2Feed):
-    pass
-
-
-class _Atom(_StableDate, Atom1Feed):
-    pass
 
 
 class IdeasFeed(Feed):
-    feed_type = _Rss
+    feed_type = StableRssFeed
 
     def get_object(self, request):
         from ideas.views import list_filters
@@ -77,7 +59,7 @@ class IdeasFeed(Feed):
 
 
 class IdeasAtomFeed(IdeasFeed):
-    feed_type = _Atom
+    feed_type = StableAtomFeed
     subtitle = IdeasFeed.description
 
 

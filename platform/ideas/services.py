@@ -19,18 +19,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Topic, User
 from core import visibility
 from core.event_types import EventType
-from core.media import MiB, display_name, read_upload, safe_filename
-from core.media.raster import clean_raster
+from core.media import MiB, safe_filename
+from core.media.raster import clean_uploaded_raster
 from core.richtext import plain
 from core.services import audit_record
 from core.text import single_line
-from features.limits import check_storage
+from features.limits import check_storage_here
 from features.selectors import enabled_here
 from ideas import selectors
 from ideas.models import Idea, IdeaStatus, StatusChange, Support
@@ -55,27 +55,13 @@ def _require_visible(user, idea: Idea) -> None:
         raise Http404
 
 
-def _portal():
-    portal = getattr(connection, "tenant", None)
-    return portal if getattr(portal, "plan_id", None) else None
-
-
 def _clean_image(image: UploadedFile):
-    fallback = _("The image")
+    clean = clean_uploaded_raster(
+        image, formats=IMAGE_FORMATS, max_bytes=MAX_IMAGE_BYTES, max_side=IMAGE_MAX_SIDE
+    )
     try:
-        data = read_upload(
-            image, label=display_name(image.name, fallback), max_bytes=MAX_IMAGE_BYTES
-        )
-        clean = clean_raster(
-            data,
-            name=image.name or "",
-            fallback=fallback,
-            formats=IMAGE_FORMATS,
-            max_bytes=MAX_IMAGE_BYTES,
-            max_width=IMAGE_MAX_SIDE,
-            max_height=IMAGE_MAX_SIDE,
-        )
-        check_storage(_portal(), len(clean.content))
+        # The quota counts what is stored: the re-encoded image, not the upload.
+        check_storage_here(len(clean.content))
     except ValidationError as exc:
         raise ValidationError({"image": exc.messages}) from exc
     return clean

@@ -10,15 +10,15 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.feeds import StableAtomFeed, StableRssFeed
 from core.richtext import render
-from ideas.feeds import _Atom, _Rss
 from proposals import selectors
 
 FEED_LENGTH = 50
 
 
 class ProposalsFeed(Feed):
-    feed_type = _Rss
+    feed_type = StableRssFeed
 
     def get_object(self, request):
         from proposals.views import list_filters
@@ -62,7 +62,7 @@ class ProposalsFeed(Feed):
 
 
 class ProposalsAtomFeed(ProposalsFeed):
-    feed_type = _Atom
+    feed_type = StableAtomFeed
     subtitle = ProposalsFeed.description
 
 

@@ -33,7 +33,7 @@ from core.media import MiB, display_name, read_upload
 from core.richtext import plain
 from core.services import audit_record
 from core.text import single_line
-from features.limits import check_storage
+from features.limits import check_storage_here
 from features.selectors import enabled_here
 from proposals import selectors
 from proposals.models import (
@@ -111,11 +111,6 @@ def can_record(*, user, proposal: Proposal) -> bool:
     from spaces.selectors import is_portal_staff
 
     return is_portal_staff(user) and bool(selectors.next_statuses(proposal))
-
-
-def _portal():
-    portal = getattr(connection, "tenant", None)
-    return portal if getattr(portal, "plan_id", None) else None
 
 
 # --- cleaning ------------------------------------------------------------------------------
@@ -416,7 +411,7 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
     proposal.reference = _reference(proposal, now)
     proposal.save(update_fields=["status", "submitted_at", "reference", "updated_at"])
     content = letter.render_letter(proposal=proposal, when=timezone.localdate(now))
-    check_storage(_portal(), len(content))
+    check_storage_here(len(content))
     proposal.letter = _store(f"proposals/{proposal.pk}/{proposal.reference}.pdf", content)
     proposal.save(update_fields=["letter", "updated_at"])
     ProposalStep.objects.create(
@@ -507,7 +502,7 @@ def _clean_answer(upload: UploadedFile) -> bytes:
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
         raise ValidationError({"attachment": _("Upload the council's answer as a PDF file.")})
     try:
-        check_storage(_portal(), len(data))
+        check_storage_here(len(data))
     except ValidationError as exc:
         raise ValidationError({"attachment": exc.messages}) from exc
     return data

@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import MemberStatus, Topic, User
 from core.event_types import EventType
-from core.media import MiB, display_name, read_upload, safe_filename
-from core.media.raster import clean_raster
+from core.media import MiB, safe_filename
+from core.media.raster import clean_uploaded_raster
 from core.services import audit_record
 from core.text import single_line
-from features.limits import check_storage
+from features.limits import check_storage_here
 from features.selectors import enabled_here, portal_features
 from spaces import selectors
 from spaces.models import (
@@ -87,22 +87,12 @@ def _require_open(space: Space) -> None:
 
 
 def _clean_image(image: UploadedFile):
-    fallback = _("The image")
+    clean = clean_uploaded_raster(
+        image, formats=IMAGE_FORMATS, max_bytes=MAX_IMAGE_BYTES, max_side=IMAGE_MAX_SIDE
+    )
     try:
-        data = read_upload(
-            image, label=display_name(image.name, fallback), max_bytes=MAX_IMAGE_BYTES
-        )
-        clean = clean_raster(
-            data,
-            name=image.name or "",
-            fallback=fallback,
-            formats=IMAGE_FORMATS,
-            max_bytes=MAX_IMAGE_BYTES,
-            max_width=IMAGE_MAX_SIDE,
-            max_height=IMAGE_MAX_SIDE,
-        )
         # The quota counts what is stored: the re-encoded image, not the upload.
-        check_storage(_portal(), len(clean.content))
+        check_storage_here(len(clean.content))
     except ValidationError as exc:
         raise ValidationError({"image": exc.messages}) from exc
     return clean

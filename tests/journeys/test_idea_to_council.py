@@ -153,6 +153,9 @@ def test_idea_to_council(live_site, new_portal, page, shots, variant):
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(proposal_url)
     shots(page, "submitted")
+    page.goto(f"{proposal_url}versions/")
+    assert page.locator("main table tbody tr").count() == 1  # one version so far
+    shots(page, "versions")
 
     # The letter went to the district council with the PDF attached.
     message, pdf = _letter_mail(live, body.email)
@@ -162,9 +165,12 @@ def test_idea_to_council(live_site, new_portal, page, shots, variant):
     for expected in (PROPOSAL, "Grete Grün", "Nils Nachbar", "Nora Nachbarin", portal.name):
         assert expected in text, expected
 
-    # An administrator records the council's decision.
+    # An administrator sees the body on the proposals admin page, then records the decision.
     page.context.clear_cookies()
     log_in(page, live, subdomain, people["admin"].email, PASSWORD)
+    page.goto(f"{base}/manage/proposals/")
+    assert body.name in page.locator("main").inner_text()
+    shots(page, "admin-bodies")
     page.goto(proposal_url)
     form = page.locator("form[action$='/step/']")
     form.locator("[name=status]").select_option("decided")

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.media import CleanImage, check_size, display_name, refusal
+from core.media import CleanImage, check_size, display_name, read_upload, refusal
 
 # Pillow format id -> (content type, file extension without dot, name shown to people).
 RASTER_TYPES: Final = {
@@ -235,3 +235,30 @@ def encode_raster(image: Image.Image, fmt: str, *, lossless_webp: bool = False) 
         raise ValueError(f"Cannot encode {fmt!r}; known formats: {ALL_FORMATS}.")
     content_type, extension, _name = RASTER_TYPES[fmt]
     return CleanImage(out.getvalue(), content_type, extension, image.width, image.height)
+
+
+def clean_uploaded_raster(
+    upload,
+    *,
+    formats: Collection[str],
+    max_bytes: int,
+    max_side: int,
+    field: str = "image",
+) -> CleanImage:
+    """An uploaded picture of content (a space's, an idea's): read within `max_bytes`, cleaned
+    and scaled to at most `max_side` pixels a side. Refusals name `field`, so a form shows them
+    next to the file input."""
+    fallback = _("The image")
+    try:
+        data = read_upload(upload, label=display_name(upload.name, fallback), max_bytes=max_bytes)
+        return clean_raster(
+            data,
+            name=upload.name or "",
+            fallback=fallback,
+            formats=formats,
+            max_bytes=max_bytes,
+            max_width=max_side,
+            max_height=max_side,
+        )
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
