@@ -90,6 +90,8 @@ TENANT_APPS = [
     "search",
     "ideas",
     "proposals",
+    "events",
+    "places",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -110,6 +110,17 @@ class EventType(models.TextChoices):
     PROPOSAL_BODY_SAVED = "proposal.body_saved", _("recipient body saved")
     PROPOSAL_BODIES_IMPORTED = "proposal.bodies_imported", _("bodies imported from OParl")
     PROPOSAL_SETTINGS_CHANGED = "proposal.settings_changed", _("proposal settings changed")
+    # Events calendar.
+    EVENT_CREATED = "event.created", _("event created")
+    EVENT_EDITED = "event.edited", _("event changed")
+    EVENT_RESCHEDULED = "event.rescheduled", _("event moved to another time or place")
+    EVENT_CANCELLED = "event.cancelled", _("event cancelled")
+    EVENT_RSVP_SET = "event.rsvp_set", _("answered an event invitation")
+    EVENT_RSVP_WITHDRAWN = "event.rsvp_withdrawn", _("answer to an event withdrawn")
+    EVENT_RSVP_MOVED_UP = "event.rsvp_moved_up", _("moved up from the waiting list")
+    EVENT_REMINDER = "event.reminder", _("reminder of an event")
+    EVENT_FEED_TOKEN_ROTATED = "event.feed_token_rotated", _("calendar feed address renewed")
+    EVENT_CATEGORY_SAVED = "event.category_saved", _("event category saved")
     # Notifications.
     NOTIFICATION_SETTINGS_CHANGED = (
         "notification.settings_changed",

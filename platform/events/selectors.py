@@ -1,0 +1,343 @@
+"""Which events a person may see, and the calendars, lists, hints and feeds built from them.
+
+`events_visible_to(user=...)` is registered with core.visibility; every page, feed, map layer,
+search result, API answer and notification about an event starts from it:
+- the `events` module off: nothing;
+- a portal-wide event (no space): like the portal itself (a members-only portal shows
+  visitors nothing);
+- a space's event: exactly as visible as its space (spaces.selectors.spaces_visible_to);
+- hidden by moderation: only the portal's moderators and admins, the organiser, and the
+  space's admins.
+`events_listed_for` is what listings, calendars, feeds, the map and the API show: visible,
+and a private space's events only to that space's members. Invisible is the same 404 as
+missing (`event_for`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from events import recurrence
+from events.models import (
+    Event,
+    EventCategory,
+    EventStatus,
+    FeedToken,
+    Rsvp,
+    RsvpStatus,
+    TargetGroup,
+)
+from features.selectors import enabled_here
+
+FEATURE = "events"
+# Collision hints: places closer than this count as the same area.
+NEARBY_KM = 2.0
+COLLISION_LIMIT = 20
+
+
+def _is_member(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _scoped(user, spaces) -> QuerySet[Event]:
+    from spaces.models import MembershipStatus, SpaceMembership, SpaceRole
+    from spaces.selectors import is_portal_staff
+
+    events = Event.objects.all()
+    if not enabled_here(FEATURE):
+        return events.none()
+    if not _is_member(user):
+        from accounts.selectors import membership_policy
+
+        if membership_policy().members_only:
+            return events.none()
+        return events.filter(Q(space__isnull=True) | Q(space__in=spaces), hidden_at__isnull=True)
+    events = events.filter(Q(space__isnull=True) | Q(space__in=spaces))
+    if is_portal_staff(user):
+        return events
+    administered = SpaceMembership.objects.filter(
+        user=user, role=SpaceRole.ADMIN, status=MembershipStatus.ACTIVE
+    ).values("space_id")
+    return events.filter(Q(hidden_at__isnull=True) | Q(organiser=user) | Q(space__in=administered))
+
+
+def events_visible_to(*, user) -> QuerySet[Event]:
+    from spaces.selectors import spaces_visible_to
+
+    return _scoped(user, spaces_visible_to(user=user))
+
+
+def events_listed_for(*, user) -> QuerySet[Event]:
+    from spaces.selectors import spaces_listed_for
+
+    return _scoped(user, spaces_listed_for(user=user)).filter(hidden_at__isnull=True)
+
+
+def space_of(event: Event):
+    return event.space
+
+
+def event_for(*, user, pk: int) -> Event:
+    return get_object_or_404(
+        events_visible_to(user=user).select_related("space", "category", "organiser", "topic"),
+        pk=pk,
+    )
+
+
+def in_range(events: QuerySet[Event], *, start: datetime.datetime, end: datetime.datetime):
+    """Events with an occurrence that may touch [start, end): a narrowing by columns only;
+    recurrence.expand decides exactly."""
+    return events.filter(starts_at__lt=end).filter(
+        Q(series_ends_at__isnull=True) | Q(series_ends_at__gt=start) | Q(ends_at__gte=start)
+    )
+
+
+def with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.select_related("space", "category", "topic").annotate(
+        going_count=Count("rsvps", filter=Q(rsvps__status=RsvpStatus.GOING), distinct=True),
+    )
+
+
+@dataclass
+class Filters:
+    category_id: int | None = None
+    target_group: str = ""
+    space_slug: str = ""
+    district: str = ""
+    topic_id: int | None = None
+    include_cancelled: bool = True
+
+
+def filtered(events: QuerySet[Event], filters: Filters) -> QuerySet[Event]:
+    if filters.category_id:
+        events = events.filter(category_id=filters.category_id)
+    if filters.target_group in TargetGroup.values:
+        events = events.filter(target_group=filters.target_group)
+    if filters.space_slug:
+        events = events.filter(space__slug=filters.space_slug)
+    if filters.district:
+        events = events.filter(district__iexact=filters.district)
+    if filters.topic_id:
+        events = events.filter(topic_id=filters.topic_id)
+    if not filters.include_cancelled:
+        events = events.exclude(status=EventStatus.CANCELLED)
+    return events
+
+
+def occurrences_for(
+    *,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    filters: Filters | None = None,
+    cap: int = recurrence.DEFAULT_CAP,
+) -> tuple[list[recurrence.Occurrence], bool]:
+    """What a calendar view shows for [start, end): one query, whatever the number of events;
+    (occurrences, whether the cap cut them)."""
+    events = in_range(events_listed_for(user=user), start=start, end=end)
+    events = with_counts(filtered(events, filters or Filters()))
+    return recurrence.expand(list(events), start=start, end=end, cap=cap)
+
+
+@dataclass
+class MonthDay:
+    date: datetime.date
+    in_month: bool
+    is_today: bool
+    occurrences: list = field(default_factory=list)
+
+
+def month_grid(
+    occurrences: list[recurrence.Occurrence], *, first: datetime.date, tz, today: datetime.date
+) -> list[list[MonthDay]]:
+    """Weeks (Monday first) covering the month of `first`, each day with its occurrences."""
+    start = first - datetime.timedelta(days=first.weekday())
+    next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    days: dict[datetime.date, MonthDay] = {}
+    weeks: list[list[MonthDay]] = []
+    cursor = start
+    while cursor < next_month or cursor.weekday() != 0:
+        if cursor.weekday() == 0:
+            weeks.append([])
+        day = MonthDay(cursor, cursor.month == first.month, cursor == today)
+        days[cursor] = day
+        weeks[-1].append(day)
+        cursor += datetime.timedelta(days=1)
+    for occurrence in occurrences:
+        day = occurrence.start.astimezone(tz).date()
+        last = (occurrence.end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
+        while day <= last:
+            if day in days:
+                days[day].occurrences.append(occurrence)
+            day += datetime.timedelta(days=1)
+    return weeks
+
+
+def categories() -> QuerySet[EventCategory]:
+    return EventCategory.objects.all()
+
+
+def districts(*, user) -> list[str]:
+    return sorted(
+        set(
+            events_listed_for(user=user)
+            .exclude(district="")
+            .values_list("district", flat=True)
+            .distinct()[:200]
+        ),
+        key=str.casefold,
+    )
+
+
+def rsvp_of(*, user, event: Event) -> Rsvp | None:
+    if not _is_member(user):
+        return None
+    return Rsvp.objects.filter(event=event, user=user).first()
+
+
+def rsvp_counts(*, event: Event) -> dict[str, int]:
+    counts = dict.fromkeys(RsvpStatus.values, 0)
+    for row in event.rsvps.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def attendees(*, event: Event) -> QuerySet[Rsvp]:
+    return event.rsvps.select_related("user").order_by("status", "created_at", "pk")
+
+
+def places_left(*, event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    going = event.rsvps.filter(status=RsvpStatus.GOING).count()
+    return max(event.capacity - going, 0)
+
+
+def can_manage(*, user, event: Event) -> bool:
+    """Edit, reschedule, cancel: the organiser, the space's admins, the portal's moderators
+    and admins; an imported event only through its source calendar."""
+    from spaces.selectors import can_moderate, is_portal_staff
+
+    if not _is_member(user) or event.is_imported:
+        return False
+    if event.organiser_id == user.pk or is_portal_staff(user):
+        return True
+    return event.space is not None and can_moderate(user=user, space=event.space)
+
+
+def can_create(*, user, space=None) -> bool:
+    """Portal-wide events: every active member; a space's events: its active members."""
+    from spaces.selectors import can_contribute
+
+    if not _is_member(user) or not enabled_here(FEATURE):
+        return False
+    return space is None or can_contribute(user=user, space=space)
+
+
+# Collision hints ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clash:
+    occurrence: recurrence.Occurrence
+    reasons: tuple[str, ...]  # "area", "nearby", "category", "target_group"
+
+
+def distance_km(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance (haversine); good to metres at a city's scale."""
+    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dphi = phi2 - phi1
+    dlambda = math.radians(float(lon2) - float(lon1))
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def collisions(
+    *,
+    user,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    district: str = "",
+    latitude=None,
+    longitude=None,
+    category_id: int | None = None,
+    target_group: str = "",
+    exclude_pk: int | None = None,
+    radius_km: float = NEARBY_KM,
+) -> list[Clash]:
+    """Scheduled events the viewer can see that overlap [starts_at, ends_at) in time and share
+    the district, lie within `radius_km`, or share the category or a specific target group."""
+    if ends_at <= starts_at:
+        ends_at = starts_at + datetime.timedelta(minutes=1)
+    events = in_range(events_listed_for(user=user), start=starts_at, end=ends_at).exclude(
+        status=EventStatus.CANCELLED
+    )
+    if exclude_pk:
+        events = events.exclude(pk=exclude_pk)
+    found, _cut = recurrence.expand(
+        list(events.select_related("space", "category")), start=starts_at, end=ends_at, cap=200
+    )
+    clashes = []
+    for occurrence in found:
+        other = occurrence.event
+        reasons = []
+        if district and other.district and other.district.casefold() == district.casefold():
+            reasons.append("area")
+        if (
+            latitude is not None
+            and longitude is not None
+            and other.latitude is not None
+            and other.longitude is not None
+            and distance_km(latitude, longitude, other.latitude, other.longitude) <= radius_km
+        ):
+            reasons.append("nearby")
+        if category_id and other.category_id == category_id:
+            reasons.append("category")
+        if (
+            target_group
+            and target_group != TargetGroup.EVERYONE
+            and other.target_group == target_group
+        ):
+            reasons.append("target_group")
+        if reasons:
+            clashes.append(Clash(occurrence, tuple(reasons)))
+    return clashes[:COLLISION_LIMIT]
+
+
+# Feeds ----------------------------------------------------------------------------------------
+
+
+def feed_token_of(*, user) -> FeedToken | None:
+    return FeedToken.objects.filter(user=user).first()
+
+
+def user_for_feed_token(token: str):
+    """The active member whose feed `token` is, or None (unknown, revoked, blocked)."""
+    if not token or len(token) > 64:
+        return None
+    row = FeedToken.objects.select_related("user").filter(token=token).first()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def own_events(*, user) -> QuerySet[Event]:
+    """A member's own calendar: what they organise or have answered, as far as they may see."""
+    return events_listed_for(user=user).filter(Q(organiser=user) | Q(rsvps__user=user)).distinct()
+
+
+def upcoming(*, user, now: datetime.datetime, limit: int = 50) -> list[recurrence.Occurrence]:
+    events = in_range(events_listed_for(user=user), start=now, end=now + recurrence.FEED_FUTURE)
+    found, _cut = recurrence.expand(
+        list(with_counts(events.exclude(status=EventStatus.CANCELLED))),
+        start=now,
+        end=now + recurrence.FEED_FUTURE,
+        cap=limit,
+        per_event_cap=5,
+    )
+    return found

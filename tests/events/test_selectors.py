@@ -1,0 +1,210 @@
+"""Who sees which events, the hints about clashing dates, and the month grid, which costs the
+same number of queries with 10 events or 500."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events import selectors, services
+from events.models import Event
+from events.selectors import Filters
+from spaces.models import SpaceVisibility
+from tests.events.conftest import BERLIN, at
+from tests.events.factories import event_of
+from tests.spaces.factories import space_of
+
+
+def test_a_private_space_s_events_are_seen_and_listed_only_by_its_members(people):
+    private = space_of(
+        visibility=SpaceVisibility.PRIVATE, admin=people.organiser, members=[people.member]
+    )
+    public = space_of(visibility=SpaceVisibility.PUBLIC, admin=people.organiser)
+    secret = event_of(organiser=people.organiser, space=private, starts_at=at(2027, 1, 5, 18))
+    open_event = event_of(organiser=people.organiser, space=public, starts_at=at(2027, 1, 6, 18))
+    portal_wide = event_of(organiser=people.organiser, starts_at=at(2027, 1, 7, 18))
+
+    def listed(user):
+        return set(selectors.events_listed_for(user=user))
+
+    assert listed(people.member) == {secret, open_event, portal_wide}
+    assert listed(people.other) == {open_event, portal_wide}
+    assert listed(AnonymousUser()) == {open_event, portal_wide}
+    # Moderators reach the private space's event by its page, but lists leave it out.
+    assert selectors.events_visible_to(user=people.moderator).filter(pk=secret.pk).exists()
+    assert secret not in listed(people.moderator)
+
+
+def test_a_hidden_event_stays_with_its_organiser_and_the_moderators(people):
+    event = event_of(organiser=people.organiser, starts_at=at(2027, 1, 5, 18))
+    Event.objects.filter(pk=event.pk).update(hidden_at=at(2027, 1, 1, 0))
+    assert not selectors.events_visible_to(user=people.other).filter(pk=event.pk).exists()
+    assert selectors.events_visible_to(user=people.organiser).filter(pk=event.pk).exists()
+    assert selectors.events_visible_to(user=people.moderator).filter(pk=event.pk).exists()
+    assert not selectors.events_listed_for(user=people.moderator).filter(pk=event.pk).exists()
+
+
+def _clash_reasons(people, **asked):
+    found = selectors.collisions(user=people.member, **asked)
+    return {clash.occurrence.event.title: clash.reasons for clash in found}
+
+
+def test_clashes_need_overlapping_time_and_something_in_common(people):
+    workshop = services.category_save(actor=people.moderator, name="Workshop")
+    event_of(
+        organiser=people.organiser,
+        title="Klimafest",
+        starts_at=at(2027, 5, 8, 14),
+        hours=4,
+        district="Gaarden",
+        latitude="54.3150",
+        longitude="10.1500",
+        category_id=workshop.pk,
+        target_group="families",
+    )
+    event_of(
+        organiser=people.organiser,
+        title="Anderswo",
+        starts_at=at(2027, 5, 8, 14),
+        district="Holtenau",
+    )
+    same_slot = {"starts_at": at(2027, 5, 8, 15), "ends_at": at(2027, 5, 8, 17)}
+
+    assert _clash_reasons(people, **same_slot, district="gaarden") == {"Klimafest": ("area",)}
+    # 400 m away counts as the same area, 20 km does not.
+    near = _clash_reasons(
+        people, **same_slot, latitude=Decimal("54.3180"), longitude=Decimal("10.1530")
+    )
+    assert near == {"Klimafest": ("nearby",)}
+    assert _clash_reasons(people, **same_slot, latitude=54.5, longitude=10.3) == {}
+    assert _clash_reasons(people, **same_slot, category_id=workshop.pk) == {
+        "Klimafest": ("category",)
+    }
+    assert _clash_reasons(people, **same_slot, target_group="families") == {
+        "Klimafest": ("target_group",)
+    }
+    # "Everyone" is no specific audience and clashes with nothing by itself.
+    assert _clash_reasons(people, **same_slot, target_group="everyone") == {}
+    # Same area, but the next day: no clash.
+    assert (
+        _clash_reasons(
+            people, starts_at=at(2027, 5, 9, 15), ends_at=at(2027, 5, 9, 17), district="Gaarden"
+        )
+        == {}
+    )
+    # Back to back is no overlap.
+    assert (
+        _clash_reasons(
+            people, starts_at=at(2027, 5, 8, 18), ends_at=at(2027, 5, 8, 20), district="Gaarden"
+        )
+        == {}
+    )
+
+
+def test_an_occurrence_of_a_series_clashes_and_a_cancelled_event_does_not(people):
+    series = event_of(
+        organiser=people.organiser,
+        title="Plenum",
+        starts_at=at(2027, 1, 5, 19),
+        rrule="FREQ=WEEKLY",
+        district="Gaarden",
+    )
+    found = _clash_reasons(
+        people, starts_at=at(2027, 3, 30, 19, 30), ends_at=at(2027, 3, 30, 21), district="Gaarden"
+    )
+    assert found == {"Plenum": ("area",)}
+    services.event_cancel(actor=people.organiser, event=series)
+    assert (
+        _clash_reasons(
+            people,
+            starts_at=at(2027, 3, 30, 19, 30),
+            ends_at=at(2027, 3, 30, 21),
+            district="Gaarden",
+        )
+        == {}
+    )
+
+
+def test_a_month_shows_series_and_single_events_on_their_days(people):
+    event_of(
+        organiser=people.organiser,
+        title="Plenum",
+        starts_at=at(2027, 2, 2, 19),
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+    )
+    event_of(organiser=people.organiser, title="Fest", starts_at=at(2027, 2, 13, 12))
+    start, end = at(2027, 2, 1, 0), at(2027, 3, 1, 0)
+    occurrences, cut = selectors.occurrences_for(user=people.member, start=start, end=end)
+    assert not cut
+    weeks = selectors.month_grid(
+        occurrences, first=datetime.date(2027, 2, 1), tz=BERLIN, today=datetime.date(2027, 2, 13)
+    )
+    days = {day.date: [o.event.title for o in day.occurrences] for week in weeks for day in week}
+    assert [d.day for d, titles in sorted(days.items()) if "Plenum" in titles] == [2, 9, 16, 23]
+    assert days[datetime.date(2027, 2, 13)] == ["Fest"]
+    assert all(len(week) == 7 for week in weeks) and weeks[0][0].date.weekday() == 0
+
+
+def test_filters_narrow_the_calendar(people):
+    space = space_of(admin=people.organiser, slug="klimagruppe")
+    event_of(
+        organiser=people.organiser, space=space, title="In der Gruppe", starts_at=at(2027, 2, 3, 18)
+    )
+    event_of(organiser=people.organiser, title="Portalweit", starts_at=at(2027, 2, 4, 18))
+    occurrences, _cut = selectors.occurrences_for(
+        user=people.member,
+        start=at(2027, 2, 1, 0),
+        end=at(2027, 3, 1, 0),
+        filters=Filters(space_slug="klimagruppe"),
+    )
+    assert [o.event.title for o in occurrences] == ["In der Gruppe"]
+
+
+def _month_queries(user) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        occurrences, _cut = selectors.occurrences_for(
+            user=user, start=at(2027, 2, 1, 0), end=at(2027, 3, 1, 0)
+        )
+        for occurrence in occurrences:
+            _ = (occurrence.event.space, occurrence.event.category, occurrence.event.going_count)
+    return len(queries), len(occurrences)
+
+
+def test_the_month_costs_the_same_queries_with_10_or_500_events(people):
+    space = space_of(admin=people.organiser)
+    rows = [
+        Event(
+            title=f"Termin {n}",
+            space=space if n % 2 else None,
+            organiser=people.organiser,
+            starts_at=at(2027, 2, 1 + n % 27, 10),
+            ends_at=at(2027, 2, 1 + n % 27, 12),
+            series_ends_at=at(2027, 2, 1 + n % 27, 12),
+            uid=f"bulk-{n}@test",
+        )
+        for n in range(10)
+    ]
+    Event.objects.bulk_create(rows)
+    _month_queries(people.member)  # the portal's modules and rules, read once and cached
+    few_queries, few = _month_queries(people.member)
+    Event.objects.bulk_create(
+        [
+            Event(
+                title=f"Mehr {n}",
+                space=space if n % 2 else None,
+                organiser=people.organiser,
+                starts_at=at(2027, 2, 1 + n % 27, 14),
+                ends_at=at(2027, 2, 1 + n % 27, 15),
+                series_ends_at=at(2027, 2, 1 + n % 27, 15),
+                uid=f"more-{n}@test",
+            )
+            for n in range(490)
+        ]
+    )
+    many_queries, many = _month_queries(people.member)
+    assert (few, many) == (10, 500)
+    assert many_queries == few_queries
