@@ -38,8 +38,9 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
-def parse_rule(rule: str, *, dtstart: datetime.datetime) -> du.rrule:
-    """The dateutil rule for an RRULE value, starting at the naive local `dtstart`."""
+def parse_rule(rule: str, *, dtstart: datetime.datetime, tz: ZoneInfo | None = None) -> du.rrule:
+    """The dateutil rule for an RRULE value, starting at the naive local `dtstart` of zone
+    `tz` (which a UTC UNTIL is converted into)."""
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
@@ -49,6 +50,21 @@ def parse_rule(rule: str, *, dtstart: datetime.datetime) -> du.rrule:
         parts[key.strip().upper()] = value.strip()
     if parts.get("FREQ", "").upper() in _TOO_FREQUENT:
         raise ValidationError(_("An event can repeat at most hourly."), "rrule")
+    until = parts.get("UNTIL", "")
+    if until.upper().endswith("Z") and tz is not None:
+        # RFC 5545: UNTIL in UTC. The rule runs on naive local times, so the bound is turned
+        # into the event's wall-clock time first, or a series loses its last date.
+        try:
+            instant = datetime.datetime.strptime(until.upper(), "%Y%m%dT%H%M%SZ")
+        except ValueError:
+            raise ValidationError(
+                _("The repetition rule “%(rule)s” cannot be read.") % {"rule": rule[:80]}, "rrule"
+            ) from None
+        local = instant.replace(tzinfo=datetime.UTC).astimezone(tz).strftime("%Y%m%dT%H%M%S")
+        text = ";".join(
+            f"UNTIL={local}" if piece.strip().upper().startswith("UNTIL=") else piece
+            for piece in text.split(";")
+        )
     try:
         parsed = du.rrulestr(text, dtstart=dtstart, ignoretz=True)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError):
@@ -72,7 +88,7 @@ def series_end(
         return ends_at
     tz = zone(tz_name)
     local_start = _naive_local(starts_at, tz)
-    parsed = parse_rule(rule, dtstart=local_start)
+    parsed = parse_rule(rule, dtstart=local_start, tz=tz)
     if parsed._count is None and parsed._until is None:
         return None
     last = None
@@ -114,7 +130,7 @@ def occurrences_of(
         return
     tz = zone(event.timezone)
     try:
-        parsed = parse_rule(event.rrule, dtstart=_naive_local(event.starts_at, tz))
+        parsed = parse_rule(event.rrule, dtstart=_naive_local(event.starts_at, tz), tz=tz)
     except ValidationError:
         # A stored rule that no longer reads (a newer dateutil): show the first date only.
         if event.starts_at < end and event.ends_at > start:
@@ -149,7 +165,9 @@ def expand(
     """All occurrences of `events` in [start, end), sorted; and whether `cap` cut the list."""
     found: list[Occurrence] = []
     for event in events:
-        found.extend(occurrences_of(event, start=start, end=end, cap=per_event_cap or cap))
+        found.extend(
+            occurrences_of(event, start=start, end=end, cap=min(per_event_cap or cap + 1, cap + 1))
+        )
     found.sort(key=lambda o: (o.start, o.event.pk))
     return found[:cap], len(found) > cap
 

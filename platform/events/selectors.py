@@ -25,10 +25,8 @@ from django.shortcuts import get_object_or_404
 from events import recurrence
 from events.models import (
     Event,
-    EventCategory,
     EventStatus,
     FeedToken,
-    Rsvp,
     RsvpStatus,
     TargetGroup,
 )
@@ -93,7 +91,7 @@ def in_range(events: QuerySet[Event], *, start: datetime.datetime, end: datetime
     """Events with an occurrence that may touch [start, end): a narrowing by columns only;
     recurrence.expand decides exactly."""
     return events.filter(starts_at__lt=end).filter(
-        Q(series_ends_at__isnull=True) | Q(series_ends_at__gt=start) | Q(ends_at__gte=start)
+        Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=start)
     )
 
 
@@ -176,46 +174,6 @@ def month_grid(
                 days[day].occurrences.append(occurrence)
             day += datetime.timedelta(days=1)
     return weeks
-
-
-def categories() -> QuerySet[EventCategory]:
-    return EventCategory.objects.all()
-
-
-def districts(*, user) -> list[str]:
-    return sorted(
-        set(
-            events_listed_for(user=user)
-            .exclude(district="")
-            .values_list("district", flat=True)
-            .distinct()[:200]
-        ),
-        key=str.casefold,
-    )
-
-
-def rsvp_of(*, user, event: Event) -> Rsvp | None:
-    if not _is_member(user):
-        return None
-    return Rsvp.objects.filter(event=event, user=user).first()
-
-
-def rsvp_counts(*, event: Event) -> dict[str, int]:
-    counts = dict.fromkeys(RsvpStatus.values, 0)
-    for row in event.rsvps.values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
-    return counts
-
-
-def attendees(*, event: Event) -> QuerySet[Rsvp]:
-    return event.rsvps.select_related("user").order_by("status", "created_at", "pk")
-
-
-def places_left(*, event: Event) -> int | None:
-    if event.capacity is None:
-        return None
-    going = event.rsvps.filter(status=RsvpStatus.GOING).count()
-    return max(event.capacity - going, 0)
 
 
 def can_manage(*, user, event: Event) -> bool:
@@ -312,10 +270,6 @@ def collisions(
 # Feeds ----------------------------------------------------------------------------------------
 
 
-def feed_token_of(*, user) -> FeedToken | None:
-    return FeedToken.objects.filter(user=user).first()
-
-
 def user_for_feed_token(token: str):
     """The active member whose feed `token` is, or None (unknown, revoked, blocked)."""
     if not token or len(token) > 64:
@@ -324,20 +278,3 @@ def user_for_feed_token(token: str):
     if row is None or not row.user.is_active:
         return None
     return row.user
-
-
-def own_events(*, user) -> QuerySet[Event]:
-    """A member's own calendar: what they organise or have answered, as far as they may see."""
-    return events_listed_for(user=user).filter(Q(organiser=user) | Q(rsvps__user=user)).distinct()
-
-
-def upcoming(*, user, now: datetime.datetime, limit: int = 50) -> list[recurrence.Occurrence]:
-    events = in_range(events_listed_for(user=user), start=now, end=now + recurrence.FEED_FUTURE)
-    found, _cut = recurrence.expand(
-        list(with_counts(events.exclude(status=EventStatus.CANCELLED))),
-        start=now,
-        end=now + recurrence.FEED_FUTURE,
-        cap=limit,
-        per_event_cap=5,
-    )
-    return found

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.event_types import EventType
+from core.geo import clean_coordinates
 from core.services import audit_record
 from events import recurrence, selectors
 from events.models import (
@@ -50,7 +52,7 @@ class EventFields:
     ends_at: datetime.datetime
     description: str = ""
     all_day: bool = False
-    timezone: str = "Europe/Berlin"
+    timezone: str = ""  # blank: the portal's (settings.TIME_ZONE)
     rrule: str = ""
     exdates: list[datetime.datetime] = field(default_factory=list)
     place: str = ""
@@ -64,20 +66,6 @@ class EventFields:
     capacity: int | None = None
 
 
-def _coordinate(value, bound: int, name: str, errors: dict):
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        errors[name] = _("Give a number.")
-        return None
-    if not -bound <= number <= bound:
-        errors[name] = _("Must lie between −%(bound)s and %(bound)s.") % {"bound": bound}
-        return None
-    return number
-
-
 def validated(fields: EventFields) -> dict:
     """The model values for `fields`, or a ValidationError naming every bad field at once."""
     errors: dict[str, str] = {}
@@ -85,11 +73,11 @@ def validated(fields: EventFields) -> dict:
     if not title:
         errors["title"] = _("Give the event a title.")
     elif len(title) > 200:
-        errors["title"] = _("At most 200 characters.")
+        errors["title"] = _("At most %(limit)d characters.") % {"limit": 200}
     if len(fields.description or "") > 10_000:
-        errors["description"] = _("At most 10,000 characters.")
+        errors["description"] = _("At most %(limit)d characters.") % {"limit": 10_000}
     try:
-        tz = recurrence.zone(fields.timezone or "Europe/Berlin")
+        tz = recurrence.zone(fields.timezone or settings.TIME_ZONE)
     except ValidationError as exc:
         errors["timezone"] = exc.messages[0]
         tz = None
@@ -131,13 +119,8 @@ def validated(fields: EventFields) -> dict:
         except ValidationError as exc:
             errors["rrule"] = exc.messages[0]
     if len(rule) > 500:
-        errors["rrule"] = _("At most 500 characters.")
-    latitude = _coordinate(fields.latitude, 90, "latitude", errors)
-    longitude = _coordinate(fields.longitude, 180, "longitude", errors)
-    if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & errors.keys():
-        errors["longitude" if latitude is not None else "latitude"] = _(
-            "Give both coordinates or none."
-        )
+        errors["rrule"] = _("At most %(limit)d characters.") % {"limit": 500}
+    latitude, longitude = clean_coordinates(fields.latitude, fields.longitude, errors)
     online_url = (fields.online_url or "").strip()
     if online_url and not online_url.lower().startswith(("https://", "http://")):
         errors["online_url"] = _("Give an address starting with https://.")
@@ -224,8 +207,7 @@ def event_update(*, actor, event: Event, fields: EventFields) -> Event:
     values = validated(fields)
     event = Event.objects.select_for_update().get(pk=event.pk)
     moved = any(getattr(event, name) != values[name] for name in _WHEN_AND_WHERE)
-    changed = moved or any(getattr(event, name) != value for name, value in values.items())
-    if not changed:
+    if not any(getattr(event, name) != value for name, value in values.items()):
         return event
     for name, value in values.items():
         setattr(event, name, value)
@@ -253,7 +235,7 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
         raise PermissionDenied(_("Only the organiser and the space's admins can cancel it."))
     reason = (reason or "").strip()
     if len(reason) > 500:
-        raise ValidationError({"reason": _("At most 500 characters.")})
+        raise ValidationError({"reason": _("At most %(limit)d characters.") % {"limit": 500}})
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_cancelled:
         return event
@@ -312,12 +294,15 @@ def rsvp_set(*, user, event: Event, status: str) -> Rsvp:
                 rsvp.save(update_fields=["status", "updated_at"])
             if was_going:
                 _move_up(locked)
+            audit_record(
+                event_type=EventType.EVENT_RSVP_SET,
+                actor=user,
+                obj=locked,
+                detail={"status": wanted},
+            )
     except IntegrityError:
         # A concurrent answer of the same member won the insert: theirs is the one RSVP.
         return Rsvp.objects.get(event=event, user=user)
-    audit_record(
-        event_type=EventType.EVENT_RSVP_SET, actor=user, obj=event, detail={"status": wanted}
-    )
     return rsvp
 
 

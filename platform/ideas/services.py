@@ -12,7 +12,6 @@ loses a race finds the winner's row and returns it, so a double click makes one 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Topic, User
 from core import visibility
 from core.event_types import EventType
+from core.geo import clean_coordinates
 from core.media import MiB, safe_filename
 from core.media.raster import clean_uploaded_raster
 from core.richtext import plain
@@ -116,24 +116,7 @@ def _validated(
         topic = Topic.objects.filter(pk=topic_id).first()
         if topic is None:
             errors["topic"] = [_("Choose a topic from the list.")]
-    coordinates = {}
-    for field, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
-        if value in (None, ""):
-            coordinates[field] = None
-            continue
-        try:
-            number = Decimal(str(value)).quantize(Decimal("0.000001"))
-        except ArithmeticError:
-            number = None
-        if number is None or not number.is_finite() or abs(number) > bound:
-            errors[field] = [
-                _("Enter a number between -%(bound)d and %(bound)d.") % {"bound": bound}
-            ]
-        else:
-            coordinates[field] = number
-    one_only = (coordinates.get("latitude") is None) != (coordinates.get("longitude") is None)
-    if one_only and "latitude" not in errors and "longitude" not in errors:
-        errors["longitude"] = [_("Give both latitude and longitude, or neither.")]
+    latitude, longitude = clean_coordinates(latitude, longitude, errors)
     space = None
     if on_behalf_of_id:
         space = selectors.spaces_to_speak_for(user=author).filter(pk=on_behalf_of_id).first()
@@ -148,8 +131,8 @@ def _validated(
         "description": description,
         "topic": topic,
         "place": place,
-        "latitude": coordinates["latitude"],
-        "longitude": coordinates["longitude"],
+        "latitude": latitude,
+        "longitude": longitude,
         "on_behalf_of": space,
     }
 

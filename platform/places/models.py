@@ -1,5 +1,5 @@
 """The portal's map settings: which tile server draws the background, with what attribution,
-and where the map opens. One row (pk 1), made on first use (places.selectors.map_settings).
+and where the map opens. One row (pk 1), made on first use (the map pages, to come).
 
 The tile server sees the address of every visitor who opens the map, so it is the portal's
 choice and its privacy note says whom the map talks to. Empty means no background tiles: the

@@ -44,7 +44,7 @@ def test_a_member_creates_a_portal_event_and_it_is_audited(people):
         ({"ends_at": at(2027, 3, 6, 13)}, "ends_at", "ends before it starts"),
         ({"latitude": "91", "longitude": "10"}, "latitude", "between"),
         ({"latitude": "54.3", "longitude": "200"}, "longitude", "between"),
-        ({"latitude": "54.3"}, "longitude", "both coordinates"),
+        ({"latitude": "54.3"}, "longitude", "both latitude and longitude"),
         ({"latitude": "north", "longitude": "10"}, "latitude", "number"),
         ({"rrule": "FREQ=NOPE"}, "rrule", "cannot be read"),
         ({"rrule": "FREQ=MINUTELY"}, "rrule", "hourly"),
