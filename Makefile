@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 up: $(STAMP)
+	bash infra/ensure_leaflet.sh
 	$(PY) -m infra.devserver
 
 test: $(STAMP)
 	bash infra/ensure_chromium.sh
 	bash infra/ensure_axe.sh
+	bash infra/ensure_leaflet.sh
 	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

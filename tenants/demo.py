@@ -255,6 +255,9 @@ def seed_demo() -> list[Portal]:
             from tenants.demo_proposals import seed_proposals
 
             seed_proposals(demo.subdomain)
+            from tenants.demo_events import seed_events
+
+            seed_events(demo.subdomain)
         portals.append(portal)
     return portals
 

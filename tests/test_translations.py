@@ -79,6 +79,8 @@ MEMBER_FACING = (
     "platform/notifications/*",
     "platform/search/*",
     "platform/ideas/*",
+    "platform/events/*",
+    "platform/places/*",
     # Proposals, but for the administrators' pages (bodies, OParl import, threshold).
     "platform/proposals/templates/proposals/_card.html",
     "platform/proposals/templates/proposals/list.html",

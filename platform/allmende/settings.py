@@ -274,6 +274,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.get("STATIC_ROOT", str(ROOT_DIR / "staticfiles")))
 STATICFILES_DIRS = [ROOT_DIR / "platform" / "static"]
+# Leaflet and its cluster plugin, from the npm registry (infra/ensure_leaflet.sh copies their
+# dist files here), served as our own static files under vendor/.
+VENDOR_STATIC_DIR = DATA_DIR / "vendor"
+if VENDOR_STATIC_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor", VENDOR_STATIC_DIR))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.get("MEDIA_ROOT", str(DATA_DIR / "media")))
 # The accessibility harness (tests/a11y) writes its latest result here; statements read it.
@@ -377,6 +382,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(hour=6, minute=45, day_of_week=1),
         "kwargs": {"frequency": "weekly"},
+    },
+    # Spaces' subscribed calendars (events.imports), every portal, twice an hour.
+    "events-import-calendars": {
+        "task": "events.tasks.import_calendars_everywhere",
+        "schedule": crontab(minute="5,35"),
+    },
+    # Reminders a day before an event to those going (events.services.send_reminders).
+    "events-reminders": {
+        "task": "events.tasks.send_reminders_everywhere",
+        "schedule": crontab(minute=50),
     },
     # Deleted documents keep their files for 30 days, then go (documents.services).
     "documents-purge": {

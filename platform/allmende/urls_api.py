@@ -9,11 +9,13 @@ from comments.api import register as comments_api
 from core.api import ApiRouter
 from discussions.api import register as discussions_api
 from documents.api import register as documents_api
+from events.api import register as events_api
 from features.api import FeatureViewSet
 from ideas.api import register as ideas_api
 from moderation.api import register as moderation_api
 from news.api import PostViewSet
 from notifications.api import register as notifications_api
+from places.api import register as places_api
 from proposals.api import register as proposals_api
 from spaces.api import register as spaces_api
 
@@ -30,6 +32,8 @@ for module_api in (
     notifications_api,
     ideas_api,
     proposals_api,
+    places_api,
+    events_api,
 ):
     module_api(router)
 

@@ -25,6 +25,9 @@ urlpatterns = [
     feature_path("spaces", "spaces/<slug:slug>/discussions/", include("discussions.urls")),
     feature_path("documents", "spaces/<slug:slug>/documents/", include("documents.urls")),
     feature_path("ideas", "ideas/", include("ideas.urls")),
+    feature_path("map", "map/", include("places.urls")),
+    feature_path("events", "events/", include("events.urls")),
+    feature_path("events", "spaces/<slug:slug>/events/", include("events.urls_space")),
     feature_path("proposals", "spaces/<slug:slug>/proposals/", include("proposals.urls")),
     feature_path("proposals", "proposals/", include("proposals.urls_portal")),
     manage_path(
@@ -33,6 +36,8 @@ urlpatterns = [
         nav=_("Proposals"),
         feature="proposals",
     ),
+    manage_path("manage/events/", include("events.urls_manage"), nav=_("Events"), feature="events"),
+    manage_path("manage/map/", include("places.urls_manage"), nav=_("Map"), feature="map"),
     path("dashboard/", include("spaces.urls_dashboard")),
     path("comments/", include("comments.urls")),
     path("moderation/", include("moderation.urls")),

@@ -141,6 +141,8 @@ MODULE_TABLES = (
     "search",
     "ideas",
     "proposals",
+    "places",
+    "events",
 )
 
 

@@ -121,6 +121,11 @@ class EventType(models.TextChoices):
     EVENT_REMINDER = "event.reminder", _("reminder of an event")
     EVENT_FEED_TOKEN_ROTATED = "event.feed_token_rotated", _("calendar feed address renewed")
     EVENT_CATEGORY_SAVED = "event.category_saved", _("event category saved")
+    EVENT_CALENDAR_SUBSCRIBED = "event.calendar_subscribed", _("calendar subscribed")
+    EVENT_CALENDAR_UNSUBSCRIBED = "event.calendar_unsubscribed", _("calendar subscription removed")
+    EVENT_CALENDAR_IMPORTED = "event.calendar_imported", _("subscribed calendar imported")
+    # The map.
+    MAP_SETTINGS_CHANGED = "map.settings_changed", _("map settings changed")
     # Notifications.
     NOTIFICATION_SETTINGS_CHANGED = (
         "notification.settings_changed",

@@ -9,6 +9,7 @@ an error, so a shared link with a stale filter still opens.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
@@ -32,3 +33,15 @@ def int_or_none(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+def coordinate_field(label, help_text="") -> forms.CharField:
+    """A latitude or longitude as typed: text with a decimal keyboard, judged by the service
+    (core.geo.clean_coordinates), so a comma or a range error gets its reason."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=20,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )

@@ -172,8 +172,12 @@ def validate_url(url: str) -> Target:
             code="port_not_allowed",
             url=url,
         )
+    # Names under .localhost are loopback by definition (RFC 6761), whatever the resolver
+    # knows: the local demo's portals live there. They are then refused like any loopback
+    # address wherever private targets are (always in production).
+    lookup = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(lookup, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         infos = []
     addresses = tuple((family, sockaddr) for family, _t, _p, _c, sockaddr in infos)

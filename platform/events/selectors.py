@@ -176,6 +176,65 @@ def month_grid(
     return weeks
 
 
+def days_of(
+    occurrences: list[recurrence.Occurrence],
+    *,
+    first: datetime.date,
+    count: int,
+    tz,
+    today: datetime.date,
+) -> list[MonthDay]:
+    """`count` days from `first`, each with the occurrences touching it (week and agenda)."""
+    days = [
+        MonthDay(
+            first + datetime.timedelta(days=i), True, first + datetime.timedelta(days=i) == today
+        )
+        for i in range(count)
+    ]
+    by_date = {day.date: day for day in days}
+    for occurrence in occurrences:
+        day = occurrence.start.astimezone(tz).date()
+        last = (occurrence.end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
+        while day <= last:
+            if day in by_date:
+                by_date[day].occurrences.append(occurrence)
+            day += datetime.timedelta(days=1)
+    return days
+
+
+def can_answer(*, user, event: Event) -> bool:
+    """Whether the RSVP buttons make sense: a member, a scheduled event that is not over."""
+    from django.utils import timezone
+
+    if not _is_member(user) or event.is_cancelled:
+        return False
+    last_end = event.series_ends_at if event.rrule else event.ends_at
+    return last_end is None or last_end >= timezone.now()
+
+
+def describe_rule(event: Event) -> str:
+    """The repetition in words ("every week, until 31.12.2026"); "" for a single event."""
+    from django.utils import formats
+    from django.utils.translation import gettext as _
+
+    if not event.rrule:
+        return ""
+    from events.forms import REPEATS, preset_of
+
+    preset = preset_of(event.rrule)
+    words = dict(REPEATS).get(preset)
+    text = str(words) if words else _("repeats (%(rule)s)") % {"rule": event.rrule}
+    if preset == "monthly_weekday":
+        text = _("every month on the same weekday")
+    if event.series_ends_at is not None:
+        last = event.series_ends_at.astimezone(recurrence.zone(event.timezone)).date()
+        text = _("%(repeats)s, until %(date)s") % {
+            "repeats": text,
+            "date": formats.date_format(last, "SHORT_DATE_FORMAT"),
+        }
+    return text
+
+
 def can_manage(*, user, event: Event) -> bool:
     """Edit, reschedule, cancel: the organiser, the space's admins, the portal's moderators
     and admins; an imported event only through its source calendar."""
@@ -265,6 +324,209 @@ def collisions(
         if reasons:
             clashes.append(Clash(occurrence, tuple(reasons)))
     return clashes[:COLLISION_LIMIT]
+
+
+def collisions_for(*, user, values: dict, exclude_pk: int | None = None, dates: int = 10):
+    """Collision hints for validated event values (events.services.validated): the first
+    `dates` occurrences of a series are each checked, so a weekly meeting that clashes in its
+    third week is caught too. One query per date checked."""
+    probe = Event(**{k: v for k, v in values.items() if k not in ("category", "topic")})
+    probe.category_id = values["category"].pk if values.get("category") else None
+    probe.pk = exclude_pk
+    horizon = values["starts_at"] + datetime.timedelta(days=366)
+    dates_checked = (
+        recurrence.occurrences_of(probe, start=values["starts_at"], end=horizon, cap=dates)
+        if probe.rrule
+        else None
+    )
+    windows = (
+        [(o.start, o.end) for o in dates_checked]
+        if dates_checked
+        else [(values["starts_at"], values["ends_at"])]
+    )
+    seen: set[str] = set()
+    found: list[Clash] = []
+    for start, end in windows:
+        for clash in collisions(
+            user=user,
+            starts_at=start,
+            ends_at=end,
+            district=values.get("district") or "",
+            latitude=values.get("latitude"),
+            longitude=values.get("longitude"),
+            category_id=probe.category_id,
+            target_group=values.get("target_group") or "",
+            exclude_pk=exclude_pk,
+        ):
+            if clash.occurrence.key not in seen:
+                seen.add(clash.occurrence.key)
+                found.append(clash)
+    return found[:COLLISION_LIMIT]
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+
+def organising_spaces(*, user):
+    """The spaces `user` may organise an event for: those they may write in."""
+    from spaces.models import Space
+    from spaces.selectors import member_spaces
+
+    if not _is_member(user) or not enabled_here("spaces"):
+        return Space.objects.none()
+    return member_spaces(user=user).filter(archived_at__isnull=True).order_by("name", "pk")
+
+
+def categories():
+    from events.models import EventCategory
+
+    return EventCategory.objects.all()
+
+
+def topics():
+    from accounts.models import Topic
+
+    return Topic.objects.all()
+
+
+def districts(*, user) -> list[str]:
+    """The districts of listed events, for the filter (one query)."""
+    names = (
+        events_listed_for(user=user)
+        .exclude(district="")
+        .values_list("district", flat=True)
+        .distinct()
+        .order_by("district")
+    )
+    return list(names[:200])
+
+
+def upcoming(*, user, filters: Filters | None = None, now=None) -> QuerySet[Event]:
+    """Listed events that are not over yet (a series until its last date), soonest first,
+    with their counts: the list view, the space's page, the RSS feed and the API."""
+    return upcoming_of(filtered(events_listed_for(user=user), filters or Filters()), now=now)
+
+
+def upcoming_of(events: QuerySet[Event], *, now=None) -> QuerySet[Event]:
+    """`events` that are not over yet, soonest first, with their counts."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    events = events.filter(
+        Q(rrule="", ends_at__gt=now)
+        | (~Q(rrule="") & (Q(series_ends_at__isnull=True) | Q(series_ends_at__gt=now)))
+    )
+    return with_counts(events).select_related("organiser").order_by("starts_at", "pk")
+
+
+def has_public_feed(*, space) -> bool:
+    """A space's own iCal feed exists for spaces whose events anyone may read."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from spaces.selectors import spaces_listed_for
+
+    return spaces_listed_for(user=AnonymousUser()).filter(pk=space.pk).exists()
+
+
+def own_events(*, user) -> QuerySet[Event]:
+    """A member's own calendar (their page and their secret feed): what they organise, what
+    they answered, and their spaces' events; all as listed to them."""
+    if not _is_member(user):
+        return Event.objects.none()
+    from spaces.selectors import member_spaces
+
+    return (
+        events_listed_for(user=user)
+        .filter(
+            Q(organiser=user)
+            | Q(rsvps__user=user)
+            | Q(space__in=member_spaces(user=user).values("pk"))
+        )
+        .distinct()
+    )
+
+
+def in_feed_window(events: QuerySet[Event], *, now=None) -> QuerySet[Event]:
+    """What a calendar feed carries: events touching [now - FEED_PAST, now + FEED_FUTURE)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return in_range(
+        events, start=now - recurrence.FEED_PAST, end=now + recurrence.FEED_FUTURE
+    ).select_related("category", "space")
+
+
+@dataclass(frozen=True)
+class Answers:
+    going: int
+    maybe: int
+    waiting: int
+    mine: str  # the viewer's answer, "" for none
+    position: int | None  # the viewer's place on the waiting list
+
+    def places_left(self, capacity: int | None) -> int | None:
+        return None if capacity is None else max(capacity - self.going, 0)
+
+
+def answers(*, user, event: Event) -> Answers:
+    """The counts of an event's answers and the viewer's own (two queries)."""
+    from events.models import Rsvp
+
+    counts = dict(
+        Rsvp.objects.filter(event=event)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    mine, position = "", None
+    if _is_member(user):
+        rsvp = Rsvp.objects.filter(event=event, user=user).first()
+        if rsvp is not None:
+            mine = rsvp.status
+            if rsvp.status == RsvpStatus.WAITING:
+                position = (
+                    Rsvp.objects.filter(event=event, status=RsvpStatus.WAITING)
+                    .filter(
+                        Q(created_at__lt=rsvp.created_at)
+                        | Q(created_at=rsvp.created_at, pk__lt=rsvp.pk)
+                    )
+                    .count()
+                    + 1
+                )
+    return Answers(
+        going=counts.get(RsvpStatus.GOING, 0),
+        maybe=counts.get(RsvpStatus.MAYBE, 0),
+        waiting=counts.get(RsvpStatus.WAITING, 0),
+        mine=mine,
+        position=position,
+    )
+
+
+def attendees(*, user, event: Event):
+    """Who answered, for those who run the event (names are not public)."""
+    from events.models import Rsvp
+
+    if not can_manage(user=user, event=event):
+        return Rsvp.objects.none()
+    return (
+        Rsvp.objects.filter(event=event)
+        .select_related("user")
+        .order_by("status", "created_at", "pk")
+    )
+
+
+def subscriptions_of(*, space):
+    from events.models import CalendarSubscription
+
+    return CalendarSubscription.objects.filter(space=space).order_by("created_at", "pk")
+
+
+def can_subscribe(*, user, space) -> bool:
+    """Subscribing a space to an outside calendar: its admins and the portal's staff (the
+    rule is events.imports.can_manage_subscriptions, which the services apply)."""
+    from events.imports import can_manage_subscriptions
+
+    return enabled_here(FEATURE) and can_manage_subscriptions(user=user, space=space)
 
 
 # Feeds ----------------------------------------------------------------------------------------

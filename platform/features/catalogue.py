@@ -72,14 +72,14 @@ FEATURES: dict[str, Feature] = {
             _("Events calendar"),
             _("A shared calendar of events that avoids date collisions."),
             _ALL,
-            built=False,
+            nav="events:calendar",
         ),
         Feature(
             "map",
             _("Map"),
             _("Initiatives, projects and events on a map of the region."),
             _ALL,
-            built=False,
+            nav="places:map",
         ),
         Feature(
             "documents",

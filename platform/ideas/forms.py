@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import coordinate_field
 from ideas.models import IdeaStatus
 
 
@@ -20,18 +21,8 @@ class IdeaForm(forms.Form):
         label=_("Topic (optional)"), required=False, coerce=int, empty_value=None
     )
     place = forms.CharField(label=_("District or place (optional)"), required=False, max_length=120)
-    latitude = forms.CharField(
-        label=_("Latitude (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    longitude = forms.CharField(
-        label=_("Longitude (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    latitude = coordinate_field(_("Latitude (optional)"))
+    longitude = coordinate_field(_("Longitude (optional)"))
     on_behalf_of = forms.TypedChoiceField(
         label=_("Post as"), required=False, coerce=int, empty_value=None
     )

@@ -31,6 +31,10 @@ CONFIGURABLE_TYPES: tuple[EventType, ...] = (
     EventType.MEMBER_WARNED,
     EventType.PROPOSAL_SUBMITTED,
     EventType.PROPOSAL_STATUS_CHANGED,
+    EventType.EVENT_RESCHEDULED,
+    EventType.EVENT_CANCELLED,
+    EventType.EVENT_RSVP_MOVED_UP,
+    EventType.EVENT_REMINDER,
 )
 # Until a member saves their settings: what is addressed to them personally comes at once,
 # everything else in the daily digest. Once saved, the stored rows are the whole answer.
@@ -38,6 +42,11 @@ DEFAULT_DELIVERY = Delivery.DAILY
 BUILT_IN_OVERRIDES: dict[str, str] = {
     EventType.MEMBER_MENTIONED: Delivery.IMMEDIATE,
     EventType.COMMENT_REPLIED: Delivery.IMMEDIATE,
+    # A date that moved, fell through or comes tomorrow is no news for tomorrow's digest.
+    EventType.EVENT_RESCHEDULED: Delivery.IMMEDIATE,
+    EventType.EVENT_CANCELLED: Delivery.IMMEDIATE,
+    EventType.EVENT_RSVP_MOVED_UP: Delivery.IMMEDIATE,
+    EventType.EVENT_REMINDER: Delivery.IMMEDIATE,
 }
 PAGE_SIZE = 25
 UNREAD_SHOWN_UP_TO = 99

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import coordinate_field
 from spaces.models import JoinPolicy, ProjectStatus, SpaceKind, SpaceVisibility
 
 
@@ -32,6 +33,11 @@ class SpaceForm(forms.Form):
         help_text=_("Light formatting: **bold**, *italic*, lists and links."),
     )
     place = forms.CharField(label=_("District or place (optional)"), required=False, max_length=120)
+    latitude = coordinate_field(_("Latitude (optional)"))
+    longitude = coordinate_field(
+        _("Longitude (optional)"),
+        help_text=_("Where the space meets or works: it then shows on the portal's map."),
+    )
     # Every value is accepted here and judged by the service, so that a refused choice gets
     # its reason rather than "not a valid choice"; the widget offers only what is allowed.
     visibility = forms.ChoiceField(
@@ -84,6 +90,8 @@ class SpaceForm(forms.Form):
             "kind": data["kind"],
             "description": data["description"],
             "place": data["place"],
+            "latitude": data["latitude"] or None,
+            "longitude": data["longitude"] or None,
             "visibility": data["visibility"],
             "join_policy": data["join_policy"],
             "goal": data["goal"],

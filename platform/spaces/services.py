@@ -126,6 +126,8 @@ def _validated(
     starts_on: datetime.date | None,
     ends_on: datetime.date | None,
     topic_ids: list[int],
+    latitude=None,
+    longitude=None,
     was_private: bool = False,
 ) -> tuple[dict, list[Topic]]:
     """The cleaned fields, or one ValidationError naming every field that is wrong. A space
@@ -146,6 +148,9 @@ def _validated(
     if not name and "name" not in errors:
         errors["name"] = [_("Give the space a name.")]
     place = line("place", place, 120)
+    from core.geo import clean_coordinates
+
+    latitude, longitude = clean_coordinates(latitude, longitude, errors)
     description = (description or "").strip()
     if len(description) > 10_000:
         errors["description"] = [_("At most %(limit)d characters.") % {"limit": 10_000}]
@@ -187,6 +192,8 @@ def _validated(
         "name": name,
         "description": description,
         "place": place,
+        "latitude": latitude,
+        "longitude": longitude,
         "goal": goal,
         "kind": kind,
         "visibility": visibility,
@@ -217,6 +224,8 @@ def space_create(
     kind: str = SpaceKind.GROUP,
     description: str = "",
     place: str = "",
+    latitude=None,
+    longitude=None,
     visibility: str = SpaceVisibility.MEMBERS,
     join_policy: str = JoinPolicy.OPEN,
     goal: str = "",
@@ -247,6 +256,8 @@ def space_create(
         name=name,
         description=description,
         place=place,
+        latitude=latitude,
+        longitude=longitude,
         goal=goal,
         kind=kind,
         visibility=visibility,
@@ -292,6 +303,8 @@ def space_update(
     kind: str,
     description: str = "",
     place: str = "",
+    latitude=None,
+    longitude=None,
     visibility: str,
     join_policy: str,
     goal: str = "",
@@ -310,6 +323,8 @@ def space_update(
         name=name,
         description=description,
         place=place,
+        latitude=latitude,
+        longitude=longitude,
         goal=goal,
         kind=kind,
         visibility=visibility,

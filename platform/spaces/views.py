@@ -125,6 +125,8 @@ def space_edit(request, slug: str):
             )
         }  # fmt: skip
         initial["topics"] = [t.pk for t in space.topics.all()]
+        for field in ("latitude", "longitude"):
+            initial[field] = getattr(space, field) if getattr(space, field) is not None else ""
         form = _space_form(SpaceEditForm, request, initial=initial)
         return render(request, "spaces/form.html", {**context, "form": form})
     form = _space_form(SpaceEditForm, request, data=request.POST, files=request.FILES)

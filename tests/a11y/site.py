@@ -141,6 +141,28 @@ NO_PAGE = {
     "proposals:step": "POST only (the moderators' form on the proposal page)",
     "proposals:letter": "a PDF download",
     "proposals:answer": "a PDF download",
+    **{
+        f"events:{name}": "POST only (buttons on the event page)"
+        for name in ("cancel", "rsvp", "rsvp_withdraw")
+    },
+    "events:mine_rotate": "POST only (the button on the member's calendar page)",
+    "events:clash_hints": "an HTML fragment the event form's script inserts",
+    "events:feed_rss": "an RSS feed",
+    "events:feed_atom": "an Atom feed",
+    **{
+        f"events:{name}": "an iCal calendar"
+        for name in ("ical", "ical_category", "ical_member", "ical_event")
+    },
+    "space_events:ical": "an iCal calendar",
+    **{
+        f"space_events:{name}": "POST only (forms on the space's events page)"
+        for name in ("subscription_add", "subscription_import", "subscription_delete")
+    },
+    **{
+        f"events_manage:{name}": "POST only (forms on the calendar's admin page)"
+        for name in ("category_create", "category_edit")
+    },
+    "places:geojson": "GeoJSON for the map's script",
     "council:feed_rss": "an RSS feed",
     "council:feed_atom": "an Atom feed",
     "council:export": "a CSV download",
@@ -174,6 +196,11 @@ NO_PAGE = {
             "ideas-detail",
             "ideas-support",
             "ideas-withdraw",
+            "events-list",
+            "places-list",
+            "events-detail",
+            "events-cancel",
+            "events-rsvp",
             "proposals-list",
             "proposals-detail",
             "proposals-cosign",
@@ -456,6 +483,7 @@ def _space_pages(*, admin, member) -> dict:
     )
     idea_support(user=admin, idea=idea)
     proposals = _proposal_pages(admin=admin, member=member, space=space, idea=idea)
+    events = _event_pages(admin=admin, member=member, space=space)
     slug = {"slug": space.slug}
     return {
         **{f"spaces:{name}": slug for name in ("detail", "edit", "members")},
@@ -473,6 +501,58 @@ def _space_pages(*, admin, member) -> dict:
         "ideas:edit": {"pk": idea.pk},
         "_report_query": {"q": f"?type=comments.comment&id={reply.pk}"},
         **proposals,
+        **events,
+    }
+
+
+def _event_pages(*, admin, member, space) -> dict:
+    """An event of the space, with a category, an answer and a clash nearby, a subscribed
+    outside calendar: what the calendar's pages with an id need."""
+    import datetime
+
+    from django.utils import timezone
+
+    from events import services
+    from events.models import CalendarSubscription
+
+    category = services.category_save(actor=admin, name="Werkstatt")
+    start = (timezone.localtime() + datetime.timedelta(days=3)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    event = services.event_create(
+        actor=member,
+        space=space,
+        fields=services.EventFields(
+            title="Fahrrad-Reparaturtag",
+            description="Wir reparieren **gemeinsam**.",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=3),
+            place="Vinetaplatz, Kiel",
+            district="Gaarden",
+            latitude="54.314",
+            longitude="10.149",
+            category_id=category.pk,
+            capacity=20,
+            rrule="FREQ=WEEKLY;COUNT=4",
+        ),
+    )
+    services.event_create(
+        actor=admin,
+        fields=services.EventFields(
+            title="Stadtteilfest",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=5),
+            district="Gaarden",
+        ),
+    )
+    services.rsvp_set(user=admin, event=event, status="going")
+    CalendarSubscription.objects.create(
+        space=space, url="https://verein.example/termine.ics", created_by=member
+    )
+    return {
+        "events:detail": {"pk": event.pk},
+        "events:edit": {"pk": event.pk},
+        "space_events:list": {"slug": space.slug},
     }
 
 

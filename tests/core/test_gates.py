@@ -69,6 +69,8 @@ def test_the_admin_navigation_lists_the_admin_areas_the_portal_has(portal_b):
         "/manage/features/",
         "/manage/members/",
         "/manage/proposals/",
+        "/manage/events/",
+        "/manage/map/",
         "/manage/theme/",
         "/manage/billing/",
         "/manage/domains/",

@@ -245,6 +245,19 @@ def test_a_host_name_resolving_to_loopback_is_refused(private_refused, monkeypat
     assert caught.value.code == "address_not_allowed"
 
 
+def test_a_name_under_localhost_is_loopback_refused_here_and_reached_where_allowed(
+    private_refused, settings
+):
+    # The local demo's portals live under .localhost, which resolvers need not know.
+    with pytest.raises(OutboundError) as caught:
+        validate_url("http://klimanetz.localhost:8000/events/ical/")
+    assert caught.value.code == "address_not_allowed"
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+    target = validate_url("http://klimanetz.localhost:8000/events/ical/")
+    assert target.host == "klimanetz.localhost"
+    assert [sockaddr[0] for _family, sockaddr in target.addresses] == ["127.0.0.1"]
+
+
 def test_one_private_address_among_public_ones_is_enough_to_refuse(private_refused, monkeypatch):
     resolve(monkeypatch, {"mixed.example": ["93.184.216.34", "10.0.0.1"]})
     with pytest.raises(OutboundError):

@@ -15,7 +15,7 @@ from events.models import Event
 from events.selectors import Filters
 from spaces.models import SpaceVisibility
 from tests.events.conftest import BERLIN, at
-from tests.events.factories import event_of
+from tests.events.factories import bulk_events, event_of
 from tests.spaces.factories import space_of
 
 
@@ -176,35 +176,10 @@ def _month_queries(user) -> tuple[int, int]:
 
 def test_the_month_costs_the_same_queries_with_10_or_500_events(people):
     space = space_of(admin=people.organiser)
-    rows = [
-        Event(
-            title=f"Termin {n}",
-            space=space if n % 2 else None,
-            organiser=people.organiser,
-            starts_at=at(2027, 2, 1 + n % 27, 10),
-            ends_at=at(2027, 2, 1 + n % 27, 12),
-            series_ends_at=at(2027, 2, 1 + n % 27, 12),
-            uid=f"bulk-{n}@test",
-        )
-        for n in range(10)
-    ]
-    Event.objects.bulk_create(rows)
+    bulk_events(organiser=people.organiser, space=space, count=10, prefix="Termin")
     _month_queries(people.member)  # the portal's modules and rules, read once and cached
     few_queries, few = _month_queries(people.member)
-    Event.objects.bulk_create(
-        [
-            Event(
-                title=f"Mehr {n}",
-                space=space if n % 2 else None,
-                organiser=people.organiser,
-                starts_at=at(2027, 2, 1 + n % 27, 14),
-                ends_at=at(2027, 2, 1 + n % 27, 15),
-                series_ends_at=at(2027, 2, 1 + n % 27, 15),
-                uid=f"more-{n}@test",
-            )
-            for n in range(490)
-        ]
-    )
+    bulk_events(organiser=people.organiser, space=space, count=490, prefix="Mehr", hour=14)
     many_queries, many = _month_queries(people.member)
     assert (few, many) == (10, 500)
     assert many_queries == few_queries

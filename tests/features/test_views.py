@@ -39,6 +39,8 @@ ADMIN_PAGES = {
     "/manage/features/": "Administration",
     "/manage/members/": "Members",
     "/manage/proposals/": "Proposals",
+    "/manage/events/": "Events",
+    "/manage/map/": "Map",
     "/manage/theme/": "Theme",
     "/manage/billing/": "Billing",
     "/manage/domains/": "Domains",
@@ -370,8 +372,8 @@ UNBUILT = sorted(set(FEATURES) - set(built()))
 
 
 def test_modules_page_and_api_leave_out_modules_that_are_not_built(portal_b):
-    assert "map" in UNBUILT  # else this test would check nothing
-    set_feature(portal_b, "map", True)  # entitled (both plans) and switched on
+    assert "sso" in UNBUILT  # else this test would check nothing
+    set_feature(portal_b, "sso", True)  # entitled (Professional) and switched on
     admin = admin_client(portal_b)
 
     body = admin.get(SETTINGS_URL).content.decode()
@@ -390,7 +392,7 @@ def test_modules_page_and_api_leave_out_modules_that_are_not_built(portal_b):
 def test_modules_page_cannot_switch_a_module_that_is_not_built(portal_b, enabled):
     admin = admin_client(portal_b)
 
-    response = admin.post(SETTINGS_URL, {"feature": "map", "enabled": enabled})
+    response = admin.post(SETTINGS_URL, {"feature": "sso", "enabled": enabled})
 
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
@@ -406,12 +408,12 @@ def test_modules_page_cannot_switch_a_module_that_is_not_built(portal_b, enabled
 def test_api_cannot_switch_a_module_that_is_not_built(portal_b, enabled):
     admin = admin_client(portal_b)
 
-    response = _patch(admin, "map", enabled)
+    response = _patch(admin, "sso", enabled)
 
     assert response.status_code == 404
-    assert "map" in response.json()["detail"]
+    assert "sso" in response.json()["detail"]
     assert not FeatureSwitch.objects.filter(portal=portal_b).exists()
-    assert "map" not in load_portal_features(portal_b)[0].enabled
+    assert "sso" not in load_portal_features(portal_b)[0].enabled
     # The same request for a built module switches it.
     built_key = "custom_css" if enabled else "hide_branding"
     assert _patch(admin, built_key, enabled).status_code == 200

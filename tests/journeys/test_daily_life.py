@@ -1,5 +1,6 @@
 """Journey of a portal's daily life (issue 12's "done when"): a newcomer registers, joins a
-group, comments in its discussion, posts an idea and supports another one, is told of a reply by
+group, comments in its discussion, posts an idea and supports another one, creates an event and
+copies the address of their calendar, is told of a reply by
 mail and in the bell, finds the thread by search and reports a post; a moderator hides it from the queue; the admin switches the
 groups module off (everything of it disappears) and on again (everything is back).
 
@@ -137,6 +138,28 @@ def test_daily_life(live_site, new_portal, page, shots, variant):
             Support.objects.filter(idea__title="Fahrradbügel am Bahnhof", user__email=email).count()
             == 1
         )
+
+    # Create an event and copy the address of one's own calendar for a calendar app.
+    main_nav(page, variant).get_by_role(
+        "link", name=say(variant, "Veranstaltungskalender", "Events calendar")
+    ).click()
+    page.wait_for_url("**/events/")
+    page.locator("a[href='/events/new/']").first.click()
+    page.wait_for_url("**/events/new/")
+    page.fill("[name=title]", "Fotospaziergang zur Engstelle")
+    page.fill("[name=starts_at]", "2030-05-04T10:00")
+    page.fill("[name=ends_at]", "2030-05-04T12:00")
+    page.fill("[name=place]", "Werftstraße")
+    shots(page, "event-written")
+    with page.expect_navigation():
+        page.locator("main form.event-form > .form-buttons button[type=submit]").click()
+    assert page.locator("main h1").inner_text() == "Fotospaziergang zur Engstelle"
+    shots(page, "event-created")
+    page.goto(f"{base}/events/mine/")
+    page.get_by_role("button", name=say(variant, "Adresse kopieren", "Copy the address")).click()
+    page.locator(".copy-status").filter(has_text=say(variant, "Kopiert.", "Copied.")).wait_for()
+    assert "/events/ical/member/" in page.locator("#feed-url").input_value()
+    shots(page, "ical-link-copied")
 
     # The host replies (in their own browser); the newcomer hears of it by mail and in the bell.
     from comments.models import Comment

@@ -181,9 +181,10 @@ def test_spaces_module_off_finds_no_spaces_threads_or_their_comments(portal_a):
 
         results = search(user=author, query="Lastenrad")
         assert results.hits == []
-        # Comments on news posts and ideas stay searchable; ideas are a module of their own.
-        assert {c.type.key for c in results.counts} == {"comments", "ideas"}
-        assert {t.key for t in offered_types(user=author)} == {"comments", "ideas"}
+        # Comments on news posts and ideas stay searchable; ideas and events are modules of
+        # their own (portal-wide events need no spaces).
+        assert {c.type.key for c in results.counts} == {"comments", "ideas", "events"}
+        assert {t.key for t in offered_types(user=author)} == {"comments", "ideas", "events"}
 
 
 def test_members_are_found_by_name_by_members_only(portal_b):
@@ -235,6 +236,7 @@ def test_a_type_filter_limits_the_hits_but_every_type_is_counted(portal_a):
         "threads": 1,
         "comments": 1,
         "ideas": 0,
+        "events": 0,
     }
     assert results.selected == ("threads",)
 

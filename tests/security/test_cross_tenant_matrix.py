@@ -144,6 +144,21 @@ FOREIGN_ARGS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "proposals:answer": {"slug": "space_slug", "pk": "proposal_pk", "step": "proposal_step_pk"},
     "proposals_manage:body_edit": {"pk": "body_pk"},
     **{f"proposals-{name}": {"pk": "proposal_pk"} for name in ("detail", "cosign", "unsign")},
+    **{
+        f"events:{name}": {"pk": "event_pk"}
+        for name in ("detail", "edit", "cancel", "rsvp", "rsvp_withdraw", "ical_event")
+    },
+    **{f"events-{name}": {"pk": "event_pk"} for name in ("detail", "cancel", "rsvp")},
+    "events:ical_category": {"pk": "event_category_pk"},
+    "events:ical_member": {"token": "feed_token"},
+    "events_manage:category_edit": {"pk": "event_category_pk"},
+    "space_events:list": {"slug": "space_slug"},
+    "space_events:ical": {"slug": "space_slug"},
+    "space_events:subscription_add": {"slug": "space_slug"},
+    **{
+        f"space_events:{name}": {"slug": "space_slug", "pk": "calendar_subscription_pk"}
+        for name in ("subscription_import", "subscription_delete")
+    },
     "notifications:open": {"pk": "notification_pk"},
     "notifications:unsubscribe": {"token": "unsubscribe_token"},
     "notifications-detail": {"pk": "notification_pk"},
@@ -350,6 +365,7 @@ def _spaces_era_objects(portal_a, portal_b, *, member, serial) -> dict:
         proposal, step, body = _proposal_objects(
             portal_a, portal_b, member=member, space=space, serial=serial
         )
+        events_era = _event_objects(portal_a, member=member, space=space)
         notification = Notification.objects.filter(recipient=member).latest("pk")
         token = unsubscribe_token(member)
     with in_portal(portal_a):
@@ -370,6 +386,57 @@ def _spaces_era_objects(portal_a, portal_b, *, member, serial) -> dict:
         "proposal_pk": str(proposal.pk),
         "proposal_step_pk": str(step.pk),
         "body_pk": str(body.pk),
+        **events_era,
+    }
+
+
+def _event_objects(portal_a, *, member, space) -> dict:
+    """A space event of B with a category, a calendar subscription of B's space and B's
+    member's feed token; ids unknown in A (call inside B)."""
+    import datetime
+
+    from events import services
+    from events.models import CalendarSubscription, Event, EventCategory
+
+    admin = User.objects.filter(role=Role.ADMIN).first() or member
+    category = _unused_in_a(
+        portal_a,
+        EventCategory,
+        lambda: services.category_save(
+            actor=admin, name=f"Tapir-Beta-Only category {EventCategory.objects.count()}"
+        ),
+    )
+    start = timezone.now() + datetime.timedelta(days=30)
+    event = _unused_in_a(
+        portal_a,
+        Event,
+        lambda: services.event_create(
+            actor=member,
+            space=space,
+            fields=services.EventFields(
+                title="Tapir-Beta-Only event",
+                description="Tapir-Beta-Only",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2),
+                category_id=category.pk,
+            ),
+        ),
+    )
+    subscription = _unused_in_a(
+        portal_a,
+        CalendarSubscription,
+        lambda: CalendarSubscription.objects.create(
+            space=space,
+            url=f"https://calendar.example/{CalendarSubscription.objects.count()}.ics",
+            created_by=member,
+        ),
+    )
+    token = services.feed_token_get_or_create(user=member).token
+    return {
+        "event_pk": str(event.pk),
+        "event_category_pk": str(category.pk),
+        "calendar_subscription_pk": str(subscription.pk),
+        "feed_token": token,
     }
 
 
@@ -460,6 +527,10 @@ MISSING = {
     "proposal_pk": str(NOWHERE),
     "proposal_step_pk": str(NOWHERE),
     "body_pk": str(NOWHERE),
+    "event_pk": str(NOWHERE),
+    "event_category_pk": str(NOWHERE),
+    "calendar_subscription_pk": str(NOWHERE),
+    "feed_token": "Nowhere-Feed-Token-0123456789abcdefXYZ",
 }
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+"')
 

@@ -129,3 +129,45 @@ def test_the_city_demo_has_a_proposal_decided_by_the_district_council(
     assert any("bezirksbeirat@lindenau.example" in m.to and m.attachments for m in mailoutbox)
     page = Client(HTTP_HOST=f"lindenau.{settings.PLATFORM_DOMAIN}").get(url).content.decode()
     assert "einstimmig angenommen" in page
+
+
+def test_the_climate_demo_has_a_month_of_events_a_clash_a_series_and_a_map_of_kiel(
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from events import selectors
+    from events.models import CalendarSubscription, Event
+    from places.models import MapSettings
+    from spaces.models import Space
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    with in_portal(Portal.objects.get(slug="klimanetz")):
+        assert Event.objects.count() >= 8
+        assert Event.objects.filter(title="Klimanetz-Plenum", rrule="FREQ=WEEKLY").exists()
+        repair_day = Event.objects.get(title="Reparaturtag im Stadtteilzentrum")
+        values = {
+            "starts_at": repair_day.starts_at,
+            "ends_at": repair_day.ends_at,
+            "district": "Gaarden",
+            "latitude": repair_day.latitude,
+            "longitude": repair_day.longitude,
+        }
+        clashes = selectors.collisions_for(
+            user=AnonymousUser(), values=values, exclude_pk=repair_day.pk
+        )
+        assert [c.occurrence.event.title for c in clashes] == ["Stadtteilfest Gaarden"]
+        now = timezone.now()
+        month, _cut = selectors.occurrences_for(
+            user=AnonymousUser(), start=now, end=now + timezone.timedelta(days=31)
+        )
+        assert len({o.event.space_id for o in month if o.event.space_id}) >= 3  # initiatives
+        mapped = Space.objects.exclude(latitude=None)
+        assert mapped.count() >= 5
+        assert all(54 < s.latitude < 55 and 9 < s.longitude < 11 for s in mapped)  # Kiel
+        assert MapSettings.objects.get(pk=1).tile_url == ""  # no third party by default
+    with in_portal(Portal.objects.get(slug="nachbarschaft")):
+        [subscription] = CalendarSubscription.objects.all()
+        assert subscription.url.endswith("/events/ical/") and "klimanetz" in subscription.url
