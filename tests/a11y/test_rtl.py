@@ -66,10 +66,10 @@ def test_a_right_to_left_page_mirrors(live, browser, viewport):
     page.screenshot(path=str(SCREENSHOTS / f"rtl-{viewport}.png"), full_page=True)
     assert rtl["brandRight"] < 20 < rtl["brandLeft"], f"the name did not move right: {rtl}"
     # Mirrored: the navigation keeps its distance from the side it starts at, whether it fits
-    # next to the name (then at the far side) or wraps below it (then under the name).
-    mirrored = (
-        abs(rtl["navLeft"] - ltr["navRight"]) <= 24 and abs(rtl["navRight"] - ltr["navLeft"]) <= 24
-    )
+    # next to the name (then at the far side) or wraps below it (then under the name). Its
+    # other end depends on how long the labels are in each language, so only the start side
+    # is compared (an unmirrored page fails it on a phone and on a desktop alike).
+    mirrored = abs(rtl["navRight"] - ltr["navLeft"]) <= 24
     assert mirrored, f"the navigation is not mirrored: {ltr} → {rtl}"
     assert rtl["overflow"] <= 0, f"the right-to-left page is wider than the screen: {rtl}"
     text, field = page.evaluate(LABEL_TEXT)

@@ -5,7 +5,7 @@ their own calendar, which a calendar app reads as valid iCal; and a group's admi
 the group to the portal's calendar, whose events it then imports.
 
 In German and English on a desktop and in German on a 390 px phone; screenshots in
-`.data/screenshots/events/`. What other people do (the festival, the answers) happens through
+`.data/screenshots/events_calendar/`. What other people do (the festival, the answers) happens through
 the services, as it would in their own browsers.
 """
 
