@@ -27,8 +27,10 @@ test: $(STAMP)
 	bash infra/ensure_leaflet.sh
 	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# Every benchmark on a database of its own (allmende_bench), one line each, results in
+# bench/results/; BENCH_ARGS="provision --portals 100" runs one, smaller (python -m bench -h).
 bench: $(STAMP)
-	$(PY) -m infra.embedded_pg run -- $(PY) -m pytest bench -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m infra.embedded_pg run -- $(PY) -m bench $(BENCH_ARGS)
 
 # Fault injection with real processes and the soak run (SOAK_SECONDS, default 600), each on
 # its own embedded PostgreSQL cluster; not part of `make test`.

@@ -1,6 +1,7 @@
-"""Fill portals for the digest benchmark fast: provision them from the template, then write
-each portal's members, one space and their pending notifications with bulk inserts (a few
-statements per portal, committed per portal so that a worker process sees them)."""
+"""Fill portals for the digest benchmark fast: each portal's members, one space and their
+pending notifications with bulk inserts (a few statements per portal, committed per portal so
+that a worker process sees them). The portals come from bench.fleet_data; `unfill` removes what
+`fill` wrote, so a kept database can be filled again."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.event_types import EventType
-from tenants.services import portal_provision
+
+SPACE_SLUG = "bench-space"
 
 
-def bench_portal(index: int):
-    return portal_provision(
-        name=f"Digest {index}",
-        subdomain=f"digest-{index}",
-        admin_email=f"admin@digest-{index}.example",
-        actor_label="bench",
-    ).portal
+@transaction.atomic
+def unfill(portal) -> None:
+    """Remove the members and the space `fill` wrote (their notifications go with them)."""
+    from accounts.models import User
+    from spaces.models import Space
+
+    with tenant_context(portal):
+        User.objects.filter(email__regex=r"^m[0-9]+@").delete()
+        Space.objects.filter(slug=SPACE_SLUG).delete()
 
 
 @transaction.atomic
@@ -40,7 +44,7 @@ def fill(portal, *, members: int, per_member: int) -> list[str]:
             )
             for i in range(members)
         )
-        space = Space.objects.create(kind="group", name="Bench space", slug="bench-space")
+        space = Space.objects.create(kind="group", name="Bench space", slug=SPACE_SLUG)
         target_type = ContentType.objects.get_for_model(Space)
         Notification.objects.bulk_create(
             (

@@ -3,7 +3,9 @@
 Placed right after SecurityMiddleware. Fails closed: a malformed Host gets 400, an unknown host
 404, a portal that is not active a status page of its own; none of them ever falls through to the
 platform site or to another portal. The schema is reset to public after every response so that a
-reused connection cannot leak a portal's search_path into the next request.
+reused connection cannot leak a portal's search_path into the next request. Route lookups cost no
+query and, in steady state, no shared-cache call (tenants.routing, tenants.localcache); each
+portal schema served is counted against the connection's bounds (tenants.connections).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 
+from tenants.connections import note_schema
 from tenants.context import reset_current_portal, set_current_portal
 from tenants.models import PortalStatus
 from tenants.routing import normalise_hostname, resolve_host
@@ -88,6 +91,7 @@ class PortalRoutingMiddleware:
                 template, status = _STATUS_PAGES[portal.status]
                 return _page(request, template, status, {"portal_name": portal.name})
             connection.set_tenant(portal)
+            note_schema(portal.schema_name)
             request.tenant = portal
             request.urlconf = settings.ROOT_URLCONF
             label = portal.schema_name

@@ -1,9 +1,10 @@
-"""Host -> portal resolution with a shared cache, so steady-state requests cost no query.
+"""Host -> portal resolution, cached so that steady-state requests cost no query and no round trip.
 
 A route is cached per hostname in the "routing" cache (Redis in production, a file cache in
-development, shared by web and worker processes). Negative answers are cached briefly so a flood
-of unknown hosts cannot hammer the database. tenants.signals forgets the affected hostnames
-whenever a domain or a portal changes, after the transaction commits.
+development, shared by web and worker processes) and, in front of it, in this process's
+`tenants.localcache`. Negative answers are cached briefly so a flood of unknown hosts cannot
+hammer the database. tenants.signals forgets the affected hostnames whenever a domain or a portal
+changes, after the transaction commits; other processes follow within LOCAL_CACHE_CHECK_SECONDS.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from tenants import localcache
 from tenants.models import Domain, Portal
 
 ROUTE_TTL = 60 * 60
@@ -59,23 +61,32 @@ def platform_hostnames() -> set[str]:
 
 
 def resolve_host(hostname: str) -> Route:
-    """Route for a normalised hostname. Costs a query only on a cache miss."""
+    """Route for a normalised hostname. Costs a query only when both caches miss."""
     if hostname in platform_hostnames():
         return PLATFORM_ROUTE
-    cached = _cache().get(_key(hostname))
+    cached = localcache.local_cache.get(_key(hostname), lambda: _load_route(hostname))
     if cached == _UNKNOWN:
         return NO_ROUTE
+    return Route(is_platform=False, portal=cached)
+
+
+def _load_route(hostname: str) -> tuple[Portal | str, int]:
+    """The shared cache's answer (a Portal or _UNKNOWN), read from the database on a miss."""
+    cached = _cache().get(_key(hostname))
     if cached is not None:
-        return Route(is_platform=False, portal=cached)
+        return cached, UNKNOWN_HOST_TTL if cached == _UNKNOWN else ROUTE_TTL
     domain = (
         Domain.objects.select_related("tenant").filter(domain=hostname, is_verified=True).first()
     )
     if domain is None:
         _cache().set(_key(hostname), _UNKNOWN, UNKNOWN_HOST_TTL)
-        return NO_ROUTE
+        return _UNKNOWN, UNKNOWN_HOST_TTL
     _cache().set(_key(hostname), domain.tenant, ROUTE_TTL)
-    return Route(is_platform=False, portal=domain.tenant)
+    return domain.tenant, ROUTE_TTL
 
 
 def forget_hostnames(hostnames) -> None:
-    _cache().delete_many([_key(h) for h in hostnames if h])
+    """Forget the routes of `hostnames` in the shared cache, then in every process."""
+    keys = [_key(h) for h in hostnames if h]
+    _cache().delete_many(keys)
+    localcache.local_cache.invalidate(keys)

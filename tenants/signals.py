@@ -1,12 +1,15 @@
 """Keeps the routing cache true: any change to a domain or a portal forgets its cached routes.
 
-Invalidation runs on commit, so a rolled-back change never evicts (or re-populates) anything.
+Invalidation runs on commit, so a rolled-back change never evicts (or re-populates) anything;
+`forget_hostnames` forgets them in the shared cache and, through their version, in every process.
+Importing this module also connects the connection bounds (tenants.connections).
 """
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from tenants import connections  # noqa: F401  (connects the per-connection bounds)
 from tenants.models import Domain, Portal
 from tenants.routing import forget_hostnames
 

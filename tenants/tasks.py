@@ -47,3 +47,11 @@ def expire_domain_claims() -> list[str]:
     if removed:
         logger.info("Removed %d expired domain claim(s): %s", len(removed), ", ".join(removed))
     return removed
+
+
+@shared_task
+def refill_spare_schemas() -> int:
+    """Keep settings.SPARE_SCHEMAS spare portal schemas ready (tenants.spares); runs in public."""
+    from tenants.spares import refill
+
+    return refill()

@@ -1,22 +1,51 @@
-"""Reading the current portal's published theme, cached per portal (schema-prefixed key)."""
+"""Reading the current portal's published theme, cached per portal.
+
+The published theme is read on every page (its language settings by the locale middleware, the
+rest by the template context), so it is kept in this process (`tenants.localcache`, keyed by
+schema) in front of the shared cache (schema-prefixed key). Publishing forgets both on commit;
+other processes follow within LOCAL_CACHE_CHECK_SECONDS.
+"""
 
 from __future__ import annotations
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
 
+from tenants import localcache
+from tenants.cache import delete_on_commit
 from themes.models import Theme, ThemeVersion
 
 THEME_CACHE_KEY = "theme:published:v2"
+THEME_TTL = 60 * 60
 
 
 def _as_context(data: dict, css_url: str) -> dict:
     return {**data, "stylesheet_url": css_url}
 
 
+def _local_key(schema: str) -> str:
+    return f"theme:{schema}"
+
+
 def published_theme() -> dict:
-    """What visitors see. Costs no query once cached; forgotten when a version is published."""
+    """What visitors see. Costs no query and, in steady state, no shared-cache call once cached;
+    forgotten when a version is published (`forget_published_theme_on_commit`)."""
+    return localcache.local_cache.get(
+        _local_key(getattr(connection, "schema_name", "public")), _shared_published_theme
+    )
+
+
+def forget_published_theme_on_commit() -> None:
+    """Forget the current portal's published theme once the transaction commits: the shared
+    entry first, then the copies in every process (tenants.localcache.LocalCache.invalidate)."""
+    schema = getattr(connection, "schema_name", "public")
+    delete_on_commit(THEME_CACHE_KEY)
+    transaction.on_commit(lambda: localcache.local_cache.invalidate([_local_key(schema)]))
+
+
+def _shared_published_theme() -> tuple[dict, int]:
     from django.core.cache import cache
 
     data = cache.get(THEME_CACHE_KEY)
@@ -36,8 +65,8 @@ def published_theme() -> dict:
                 static("themes/neutral.css"),
             )
             data["version"] = 0
-        cache.set(THEME_CACHE_KEY, data, 60 * 60)
-    return data
+        cache.set(THEME_CACHE_KEY, data, THEME_TTL)
+    return data, THEME_TTL
 
 
 def draft() -> Theme | None:

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from core.event_types import EventType
 from core.services import audit_record
-from tenants.cache import delete_on_commit
 from themes import languages
 from themes.models import Theme, ThemeVersion
 from themes.presets import DEFAULT_PRESET, PRESETS
 from themes.sanitize import clean_html, clean_url
-from themes.selectors import THEME_CACHE_KEY
+from themes.selectors import forget_published_theme_on_commit
 from themes.tokens import TokenError, build_tokens, compile_stylesheet, stylesheet_hash
 
 TEXT_FIELDS = (
@@ -262,7 +261,7 @@ def theme_publish(*, actor=None, actor_label: str = "") -> ThemeVersion:
         obj=version,
         detail={"number": number, "preset": theme.preset},
     )
-    delete_on_commit(THEME_CACHE_KEY)
+    forget_published_theme_on_commit()
     return version
 
 
@@ -327,7 +326,7 @@ def _accessibility_publish(*, html: str, actor, change: str) -> ThemeVersion | N
         obj=version,
         detail={"number": version.number, "accessibility_statement": change},
     )
-    delete_on_commit(THEME_CACHE_KEY)
+    forget_published_theme_on_commit()
     return version
 
 

@@ -103,6 +103,9 @@ ROOT_URLCONF = "allmende.urls_portal"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Schemas are created by tenants.services.provisioning, never as a side effect of Portal.save().
 PORTAL_TEMPLATE_SCHEMA = "portal_template"
+# Migrated spare schemas kept ready so provisioning renames one instead of copying the
+# template (tenants.spares); 0 switches the pool off.
+SPARE_SCHEMAS = env.get_int("SPARE_SCHEMAS", 3)
 PORTAL_PURGE_GRACE_DAYS = env.get_int("PORTAL_PURGE_GRACE_DAYS", 30)
 PORTAL_EXPORT_DIR = Path(env.get("PORTAL_EXPORT_DIR", str(DATA_DIR / "exports")))
 
@@ -160,7 +163,7 @@ WSGI_APPLICATION = "allmende.wsgi.application"
 
 DATABASE_URL = env.get("DATABASE_URL", required=PRODUCTION)
 if DATABASE_URL:
-    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=600 if PRODUCTION else 0)
 else:
     from infra import embedded_pg
 
@@ -172,11 +175,24 @@ _database["ENGINE"] = "django_tenants.postgresql_backend"
 # first request of every process reconnects instead of failing on the dead connection.
 _database["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", _database.get("CONN_MAX_AGE") or 0)
 _database["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL backend keeps the catalogue of every schema it has touched (~85 kB each), so a
+# persistent connection serving the whole fleet would grow without bound: the request that takes
+# it past either limit closes it (tenants.connections). 0 switches a limit off.
+DB_MAX_SCHEMAS_PER_CONNECTION = env.get_int("DB_MAX_SCHEMAS_PER_CONNECTION", 200)
+DB_MAX_REQUESTS_PER_CONNECTION = env.get_int("DB_MAX_REQUESTS_PER_CONNECTION", 5000)
 _database.setdefault("TEST", {})["NAME"] = env.get("TEST_DATABASE_NAME", "test_allmende")
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.get("REDIS_URL")
+if PRODUCTION and not REDIS_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production: routes, feature sets, themes and Celery's queue "
+        "must be shared by every web and worker process, and the embedded file cache and broker "
+        "reach only the processes of one machine."
+    )
 if REDIS_URL:
     _cache_backend = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -185,13 +201,18 @@ if REDIS_URL:
     _routing_cache = dict(_cache_backend)
 else:
     # A file cache is shared by the web and worker processes, so invalidation reaches both.
+    # Django's default of 300 entries thrashes beyond ~150 portals (a portal needs ~5 routing
+    # entries and more in "default"); these hold 1,000 active portals with room to spare. When
+    # full, a cull drops a random tenth (CULL_FREQUENCY 10) rather than a third.
     _cache_backend = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "portals"),
+        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 10},
     }
     _routing_cache = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "routing"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 10},
     }
 CACHES = {
     # Everything a portal caches is prefixed with its schema: see tenants.cache.
@@ -199,6 +220,12 @@ CACHES = {
     # Host -> portal routing data, shared by all portals.
     "routing": {**_routing_cache, "KEY_PREFIX": f"routing-{ENVIRONMENT}"},
 }
+# Routes, feature sets and published themes are also kept in each process (tenants.localcache):
+# this many entries, each checked against its version in the shared cache at most once per this
+# many seconds, which is how long another process may serve an invalidated entry. Tests check on
+# every read: their data is rolled back, not invalidated, and each test clears the shared cache.
+LOCAL_CACHE_MAX_ENTRIES = env.get_int("LOCAL_CACHE_MAX_ENTRIES", 5000)
+LOCAL_CACHE_CHECK_SECONDS = env.get_int("LOCAL_CACHE_CHECK_SECONDS", 0 if TESTING else 1)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -392,6 +419,11 @@ CELERY_BEAT_SCHEDULE = {
     "events-reminders": {
         "task": "events.tasks.send_reminders_everywhere",
         "schedule": crontab(minute=50),
+    },
+    # Spare portal schemas for instant provisioning (tenants.spares), topped up every 5 minutes.
+    "tenants-refill-spare-schemas": {
+        "task": "tenants.tasks.refill_spare_schemas",
+        "schedule": crontab(minute="*/5"),
     },
     # Deleted documents keep their files for 30 days, then go (documents.services).
     "documents-purge": {

@@ -16,7 +16,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -213,15 +212,21 @@ def agenda(request):
 @require_GET
 def event_list(request):
     """Every event and series that is not over, soonest first, a page at a time."""
+    from core.pagination import keyset_page
+
     filters = filters_from(request.GET)
-    page = Paginator(selectors.upcoming(user=request.user, filters=filters), LIST_PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
+    page = keyset_page(
+        selectors.upcoming(user=request.user, filters=filters),
+        order=("starts_at", "pk"),
+        after=request.GET.get("after"),
+        size=LIST_PAGE_SIZE,
+    )
     now = timezone.now()
-    rows = [(event, recurrence.next_occurrence(event, after=now)) for event in page_obj]
+    rows = [(event, recurrence.next_occurrence(event, after=now)) for event in page.items]
     return render(
         request,
         "events/list.html",
-        {**_common(request, filters, "list"), "page_obj": page_obj, "rows": rows},
+        {**_common(request, filters, "list"), "page": page, "rows": rows},
     )
 
 

@@ -1,8 +1,10 @@
 """What a portal may use: its plan's entitlements, grants, switches and limits, cached.
 
-`portal_features(portal)` is the one load per portal; in steady state it costs no query. The
-cache entry is forgotten on commit whenever a switch, a grant, the portal's plan or the plan
-itself changes (features.signals), and expires by itself when the earliest grant runs out.
+`portal_features(portal)` is the one load per portal; in steady state it costs no query and no
+shared-cache call (this process's `tenants.localcache` sits in front of the shared cache). The
+entry is forgotten on commit whenever a switch, a grant, the portal's plan or the plan itself
+changes (features.signals), in other processes within LOCAL_CACHE_CHECK_SECONDS, and expires by
+itself when the earliest grant runs out.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from features.catalogue import FEATURES
 from features.models import FeatureGrant, FeatureSwitch, Plan
+from tenants import localcache
 
 CACHE_TTL = 60 * 60
 
@@ -90,24 +93,36 @@ def load_portal_features(portal) -> tuple[PortalFeatures, int]:
         granted_until=grants,
         limits=Limits(plan.max_members, plan.storage_mb, plan.max_spaces),
     )
-    ttl = CACHE_TTL
-    if grants:
-        ttl = max(1, min(ttl, int((min(grants.values()) - now).total_seconds())))
-    return result, ttl
+    return result, _keep_for(result, now)
+
+
+def _keep_for(features: PortalFeatures, now: datetime) -> int:
+    """Seconds `features` may be cached: an hour, or until the earliest grant runs out."""
+    if not features.granted_until:
+        return CACHE_TTL
+    return max(1, min(CACHE_TTL, int((min(features.granted_until.values()) - now).total_seconds())))
 
 
 def portal_features(portal) -> PortalFeatures:
-    cache = caches["routing"]
     key = _cache_key(portal.pk)
+    return localcache.local_cache.get(key, lambda: _shared_portal_features(portal, key))
+
+
+def _shared_portal_features(portal, key: str) -> tuple[PortalFeatures, int]:
+    cache = caches["routing"]
     cached = cache.get(key)
-    if cached is None:
-        cached, ttl = load_portal_features(portal)
-        cache.set(key, cached, ttl)
-    return cached
+    if cached is not None:
+        return cached, _keep_for(cached, timezone.now())
+    cached, ttl = load_portal_features(portal)
+    cache.set(key, cached, ttl)
+    return cached, ttl
 
 
 def forget_portal_features(portal_ids) -> None:
-    caches["routing"].delete_many([_cache_key(pk) for pk in portal_ids])
+    """Forget the feature sets of `portal_ids` in the shared cache, then in every process."""
+    keys = [_cache_key(pk) for pk in portal_ids]
+    caches["routing"].delete_many(keys)
+    localcache.local_cache.invalidate(keys)
 
 
 def all_plans() -> list[Plan]:

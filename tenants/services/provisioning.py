@@ -1,7 +1,8 @@
 """Provisioning a portal: row, schema, first admin, theme, domain, in one transaction.
 
-The schema is a copy of the migrated template (tenants.schema_clone), not a migration replay, so
-a portal is ready in well under a second. Everything runs in one database transaction and
+The schema is a spare prepared in the background and renamed (tenants.spares), or, when no
+spare is ready, a copy of the migrated template (tenants.schema_clone); never a migration
+replay, so a portal is ready in well under a second. Everything runs in one database transaction and
 PostgreSQL DDL is transactional: if any step fails, no portal row, schema or domain remains, and
 files registered with `on_rollback` are removed. The invitation e-mail goes out only after
 commit. A retry with the same input then succeeds.
@@ -236,6 +237,15 @@ class PortalProvisioning:
         )
 
     def step_create_schema(self, template: str) -> None:
+        from tenants import spares
+
+        if spares.claim(self.portal.schema_name):
+            checkpoint("claim:spare")
+            from tenants.celery import enqueue_on_commit
+
+            # The pool lost one: top it up in the background, after this portal is live.
+            enqueue_on_commit("tenants.tasks.refill_spare_schemas", in_public=True)
+            return
         clone_schema(template, self.portal.schema_name)
 
     def step_populate(self, template: str) -> None:

@@ -26,6 +26,7 @@ def _production_env(**overrides) -> dict:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL="postgres://allmende:secret@127.0.0.1:5432/allmende",
         PLATFORM_DOMAIN="allmende.example",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     environment.update(overrides)
     return environment
@@ -57,6 +58,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_shared_cache():
+    environment = _production_env()
+    del environment["REDIS_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "REDIS_URL must be set in production" in result.stderr
 
 
 def test_email_url_variants():

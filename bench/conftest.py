@@ -1,1 +1,0 @@
-"""Benchmarks use the test settings and database; nothing else is shared with tests/."""

@@ -1,0 +1,199 @@
+"""A visitor's read mix across the whole fleet vs across 10 portals, against gunicorn.
+
+gunicorn (`allmende.wsgi`, one sync worker per CPU, persistent database connections as in
+production) serves the benchmark database on a free loopback port; the load comes from a
+second process (`bench.loadgen`, C concurrent clients, one connection per request) spreading
+its requests round-robin over the hosts of 10 portals or of all `--portals` (default 1,000).
+Blocks of `--fleet-seconds` alternate 10, N, N, 10; each host set is warmed first with one
+request per host. Reported: p50/p95/p99 latency, throughput and errors for each, and the
+database backends' private memory (RssAnon of the gunicorn workers' backends, from /proc;
+absent when the database runs elsewhere) after the 10-portal block and at the end, since a
+backend that has touched a thousand schemas caches a thousand schemas' catalog entries.
+Ratio: p50 over N portals / p50 over 10 (1.0: the fleet's size costs nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+from bench.fleet_data import ensure_fleet, fleet_portals, stderr_progress
+from bench.loadgen import get
+from bench.provision import percentile
+from tenants.selectors import subdomain_hostname
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = 10
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--fleet-seconds", type=float, default=15, help="seconds per load block (default 15)"
+    )
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_CONN_MAX_AGE="600")
+    with log.open("wb") as out:
+        server = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "allmende.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return server
+
+
+def _wait_ready(server: subprocess.Popen, port: int, host: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn stopped:\n" + log.read_text()[-3000:])
+        try:
+            if get(port, host, "/", timeout=5) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
+
+
+def _load(port: int, hosts: list[str], seconds: float, concurrency: int, once=False) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--port",
+        str(port),
+        "--hosts",
+        ",".join(hosts),
+        "--seconds",
+        str(seconds),
+        "--concurrency",
+        str(concurrency),
+    ]
+    if once:
+        command.append("--once")
+    done = subprocess.run(  # noqa: S603 (our interpreter, our arguments)
+        command, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def _backend_memory_kb() -> list[int]:
+    """RssAnon of every other client backend on this database (the gunicorn workers')."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    sizes = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("RssAnon:"):
+                sizes.append(int(line.split()[1]))
+    return sorted(sizes)
+
+
+def _summary(blocks: list[dict]) -> dict:
+    latencies = [s for block in blocks for s in block["latencies"]]
+    seconds = sum(block["seconds"] for block in blocks)
+    if not latencies:
+        raise RuntimeError(f"no request answered: {blocks[0]['first_errors']}")
+    return {
+        "requests": len(latencies),
+        "errors": sum(block["errors"] for block in blocks),
+        "first_errors": [e for block in blocks for e in block["first_errors"]][:5],
+        "requests_per_second": round(len(latencies) / seconds, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+    }
+
+
+def run(args) -> dict:
+    ensure_fleet(args.portals, progress=stderr_progress)
+    portals = list(fleet_portals().order_by("pk")[: args.portals])
+    every = [subdomain_hostname(p.slug) for p in portals]
+    few = every[:SMALL]
+    workers = os.cpu_count() or 2
+    log = ROOT / ".data" / "bench" / "gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    server = _start_gunicorn(port, workers, log)
+    try:
+        _wait_ready(server, port, few[0], log)
+        seconds, concurrency = args.fleet_seconds, args.concurrency
+        _load(port, few, seconds, concurrency, once=True)
+        small = [_load(port, few, seconds, concurrency)]
+        memory_small = _backend_memory_kb()
+        _load(port, every, seconds, concurrency, once=True)
+        large = [_load(port, every, seconds, concurrency) for _ in range(2)]
+        small.append(_load(port, few, seconds, concurrency))
+        memory_large = _backend_memory_kb()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    at_small, at_large = _summary(small), _summary(large)
+    ratio = at_large["p50_ms"] / at_small["p50_ms"]
+
+    def mb(sizes):
+        return round(max(sizes) / 1024, 1) if sizes else None
+
+    figures = {
+        "portals": len(every),
+        "workers": workers,
+        "concurrency": concurrency,
+        "seconds_per_block": seconds,
+        str(SMALL): at_small,
+        str(len(every)): at_large,
+        "backend_rss_anon_kb_after_small": memory_small,
+        "backend_rss_anon_kb_after_large": memory_large,
+    }
+    return {
+        "ratio": ratio,
+        "compares": f"read mix over {len(every)} portals vs {SMALL} under gunicorn, p50 "
+        "(1.0 = size costs nothing; lower is better)",
+        "summary": f"p50/p95/p99 {at_large['p50_ms']:.0f}/{at_large['p95_ms']:.0f}/"
+        f"{at_large['p99_ms']:.0f} ms vs {at_small['p50_ms']:.0f}/{at_small['p95_ms']:.0f}/"
+        f"{at_small['p99_ms']:.0f} ms, {at_large['requests_per_second']:.0f} vs "
+        f"{at_small['requests_per_second']:.0f} req/s, errors {at_large['errors']}+"
+        f"{at_small['errors']}, backend RssAnon max {mb(memory_large)} MB vs {mb(memory_small)} MB",
+        "figures": figures,
+    }

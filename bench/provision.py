@@ -1,0 +1,109 @@
+"""Provisioning a portal: our `portal_provision` vs django-tenants' default path, p50 and p95.
+
+Ours copies the migrated template schema and also sets the theme, invites the first admin and
+writes the audit row. Theirs is what a `TenantMixin` model does on `save()` with
+`auto_create_schema` on and no TENANT_BASE_SCHEMA: the row, `create_schema(check_if_exists=True)`
+— CREATE SCHEMA and `migrate_schemas --schema=<it>`, replaying every tenant migration — then the
+primary domain. Both run on the same apps in the same database, interleaved sample by sample (the
+order alternating), at 10 existing portals and at `--portals` (default 1,000); every sample
+portal is dropped again, so the fleet size stays exact. Ratio: their p50 / our p50 at the
+largest size.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+from django.db import connection
+
+from bench.fleet_data import discard_portal, ensure_fleet, portal_count, stderr_progress
+from tenants.models import Domain, Portal, PortalStatus
+from tenants.selectors import subdomain_hostname
+from tenants.services import portal_provision
+
+SMALL = 10
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: the value at or below which p percent of the samples lie."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
+
+
+def ours(slug: str) -> Portal:
+    return portal_provision(
+        name=f"Sample {slug}",
+        subdomain=slug,
+        admin_email=f"admin@{slug}.example",
+        actor_label="bench",
+    ).portal
+
+
+def theirs(slug: str) -> Portal:
+    """django-tenants' TenantMixin.save() path: row, schema by migration, domain."""
+    portal = Portal(
+        name=f"Sample {slug}",
+        slug=slug,
+        schema_name="p_" + slug.replace("-", "_"),
+        status=PortalStatus.ACTIVE,
+    )
+    portal.auto_create_schema = True  # what a plain TenantMixin model has
+    portal.save(verbosity=0)
+    Domain.objects.create(domain=subdomain_hostname(slug), tenant=portal, is_primary=True)
+    connection.set_schema_to_public()
+    return portal
+
+
+def _timed(action, slug: str) -> float:
+    started = time.perf_counter()
+    portal = action(slug)
+    seconds = time.perf_counter() - started
+    discard_portal(portal)
+    return seconds
+
+
+def measure(size: int, samples: int, progress=None) -> dict:
+    mine, others = [], []
+    for i in range(samples):
+        # Alternating which goes first, so neither always finds a warm cache.
+        pairs = [(ours, mine, "ours"), (theirs, others, "theirs")]
+        for action, into, label in pairs if i % 2 == 0 else reversed(pairs):
+            into.append(_timed(action, f"sample-{label}-{i}"))
+        if progress:
+            progress(i + 1, samples)
+    return {
+        "existing_portals": portal_count(),
+        "samples": samples,
+        "ours_p50_s": round(statistics.median(mine), 4),
+        "ours_p95_s": round(percentile(mine, 95), 4),
+        "theirs_p50_s": round(statistics.median(others), 4),
+        "theirs_p95_s": round(percentile(others, 95), 4),
+        "ratio_p50": round(statistics.median(others) / statistics.median(mine), 2),
+        "ours_s": [round(s, 4) for s in mine],
+        "theirs_s": [round(s, 4) for s in others],
+    }
+
+
+def run(args) -> dict:
+    sizes = sorted({min(SMALL, args.portals), args.portals})
+    figures: dict = {"sizes": {}}
+    for size in sizes:
+        figures["fleet_seconds_to_" + str(size)] = round(
+            ensure_fleet(size, progress=stderr_progress), 1
+        )
+        figures["sizes"][str(size)] = measure(size, args.samples)
+    big = figures["sizes"][str(sizes[-1])]
+    parts = [
+        f"at {f['existing_portals']} portals: {f['ours_p50_s'] * 1000:.0f}/"
+        f"{f['ours_p95_s'] * 1000:.0f} ms vs {f['theirs_p50_s'] * 1000:.0f}/"
+        f"{f['theirs_p95_s'] * 1000:.0f} ms"
+        for f in figures["sizes"].values()
+    ]
+    return {
+        "ratio": big["ratio_p50"],
+        "compares": "portal_provision vs django-tenants create_schema+migrate_schemas, p50",
+        "summary": "p50/p95 " + "; ".join(parts) + f"; {args.samples} samples each",
+        "figures": figures,
+    }
