@@ -84,11 +84,15 @@ class LocalCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: str, load: Callable[[], tuple[Any, float]]) -> Any:
+    def get(
+        self, key: str, load: Callable[[], tuple[Any, float]], *, alias: str | None = None
+    ) -> Any:
         """The value of `key`: this process's copy while its version holds, else `load()`'s.
 
         `load` returns the value and how many seconds it may be kept; it usually reads the
         shared cache and falls back to the database. Its exceptions propagate, nothing is kept.
+        `alias` is the shared cache holding the version: the one `load` reads, so that flushing
+        it outdates the copies too (default: this instance's alias).
         """
         now = self.clock()
         with self._lock:
@@ -99,7 +103,7 @@ class LocalCache:
                     return pickle.loads(entry.payload)  # noqa: S301  (our own pickles)
         # The version is read before loading: an invalidation that lands while we load leaves
         # the loaded value stamped with the old version, so the next check reloads it.
-        version = self._current_version(key)
+        version = self._current_version(key, alias or self.alias)
         if entry is not None and entry.version == version and entry.expires_at > now:
             with self._lock:
                 entry.checked_at = now
@@ -110,7 +114,7 @@ class LocalCache:
         )
         return value
 
-    def invalidate(self, keys: Iterable[str]) -> None:
+    def invalidate(self, keys: Iterable[str], *, alias: str | None = None) -> None:
         """Outdate `keys` in every process: here at once, elsewhere at their next check.
 
         Call it after the shared cache's own entries are deleted, so that a process that sees the
@@ -118,7 +122,7 @@ class LocalCache:
         keys = [key for key in keys if key]
         if not keys:
             return
-        caches[self.alias].set_many(
+        caches[alias or self.alias].set_many(
             {_version_key(key): uuid.uuid4().hex for key in keys}, timeout=None
         )
         with self._lock:
@@ -130,8 +134,8 @@ class LocalCache:
         with self._lock:
             self._entries.clear()
 
-    def _current_version(self, key: str) -> str:
-        shared = caches[self.alias]
+    def _current_version(self, key: str, alias: str) -> str:
+        shared = caches[alias]
         version_key = _version_key(key)
         version = shared.get(version_key)
         if version is None:

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
+from django_tenants.utils import schema_context
 
 from tenants import localcache
 from tenants.cache import delete_on_commit
@@ -32,8 +33,11 @@ def _local_key(schema: str) -> str:
 def published_theme() -> dict:
     """What visitors see. Costs no query and, in steady state, no shared-cache call once cached;
     forgotten when a version is published (`forget_published_theme_on_commit`)."""
+    # The version lives next to the value, in the schema-prefixed default cache.
     return localcache.local_cache.get(
-        _local_key(getattr(connection, "schema_name", "public")), _shared_published_theme
+        _local_key(getattr(connection, "schema_name", "public")),
+        _shared_published_theme,
+        alias="default",
     )
 
 
@@ -42,7 +46,14 @@ def forget_published_theme_on_commit() -> None:
     entry first, then the copies in every process (tenants.localcache.LocalCache.invalidate)."""
     schema = getattr(connection, "schema_name", "public")
     delete_on_commit(THEME_CACHE_KEY)
-    transaction.on_commit(lambda: localcache.local_cache.invalidate([_local_key(schema)]))
+
+    def invalidate() -> None:
+        # By commit time the connection may be back in public; the version key is prefixed
+        # with the portal's schema (tenants.cache).
+        with schema_context(schema):
+            localcache.local_cache.invalidate([_local_key(schema)], alias="default")
+
+    transaction.on_commit(invalidate)
 
 
 def _shared_published_theme() -> tuple[dict, int]:
