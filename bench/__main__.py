@@ -40,7 +40,7 @@ RESULTS = ROOT / "bench" / "results"
 DATABASE = os.environ.get("BENCH_DATABASE", "allmende_bench")
 # In the order `python -m bench` runs them, all on one fleet of `--portals` portals; the digest
 # last, since it adds members to every portal.
-BENCHMARKS = ("provision", "migrate", "routing", "fleet", "digest")
+BENCHMARKS = ("provision", "migrate", "routing", "fleet", "pages", "digest")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _prepare_environment() -> None:
     sys.path[:0] = [p for p in (str(ROOT), str(ROOT / "platform")) if p not in sys.path]
-    os.environ["DJANGO_SETTINGS_MODULE"] = "allmende.settings_test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     # settings_test names the test database after this; processes we start inherit it.
     os.environ["TEST_DATABASE_NAME"] = DATABASE
     # Per-portal INFO lines (provisioned, invitation sent) would bury the one line per benchmark.

@@ -40,14 +40,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_CONN_MAX_AGE="600")
+def start_gunicorn(
+    port: int, workers: int, log: Path, *, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_CONN_MAX_AGE="600", **(env or {}))
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
             [
@@ -72,7 +74,7 @@ def _start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
     return server
 
 
-def _wait_ready(server: subprocess.Popen, port: int, host: str, log: Path) -> None:
+def wait_ready(server: subprocess.Popen, port: int, host: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -86,7 +88,14 @@ def _wait_ready(server: subprocess.Popen, port: int, host: str, log: Path) -> No
     raise RuntimeError("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
 
 
-def _load(port: int, hosts: list[str], seconds: float, concurrency: int, once=False) -> dict:
+def load(
+    port: int,
+    hosts: list[str],
+    seconds: float,
+    concurrency: int,
+    once: bool = False,
+    path: str | None = None,
+) -> dict:
     command = [
         sys.executable,
         "-m",
@@ -102,13 +111,23 @@ def _load(port: int, hosts: list[str], seconds: float, concurrency: int, once=Fa
     ]
     if once:
         command.append("--once")
+    if path:
+        command += ["--path", path]
     done = subprocess.run(  # noqa: S603 (our interpreter, our arguments)
         command, cwd=ROOT, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)
 
 
-def _backend_memory_kb() -> list[int]:
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def backend_memory_kb() -> list[int]:
     """RssAnon of every other client backend on this database (the gunicorn workers')."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -128,7 +147,7 @@ def _backend_memory_kb() -> list[int]:
     return sorted(sizes)
 
 
-def _summary(blocks: list[dict]) -> dict:
+def summary(blocks: list[dict]) -> dict:
     latencies = [s for block in blocks for s in block["latencies"]]
     seconds = sum(block["seconds"] for block in blocks)
     if not latencies:
@@ -152,25 +171,21 @@ def run(args) -> dict:
     workers = os.cpu_count() or 2
     log = ROOT / ".data" / "bench" / "gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    server = _start_gunicorn(port, workers, log)
+    port = free_port()
+    server = start_gunicorn(port, workers, log)
     try:
-        _wait_ready(server, port, few[0], log)
+        wait_ready(server, port, few[0], log)
         seconds, concurrency = args.fleet_seconds, args.concurrency
-        _load(port, few, seconds, concurrency, once=True)
-        small = [_load(port, few, seconds, concurrency)]
-        memory_small = _backend_memory_kb()
-        _load(port, every, seconds, concurrency, once=True)
-        large = [_load(port, every, seconds, concurrency) for _ in range(2)]
-        small.append(_load(port, few, seconds, concurrency))
-        memory_large = _backend_memory_kb()
+        load(port, few, seconds, concurrency, once=True)
+        small = [load(port, few, seconds, concurrency)]
+        memory_small = backend_memory_kb()
+        load(port, every, seconds, concurrency, once=True)
+        large = [load(port, every, seconds, concurrency) for _ in range(2)]
+        small.append(load(port, few, seconds, concurrency))
+        memory_large = backend_memory_kb()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    at_small, at_large = _summary(small), _summary(large)
+        stop(server)
+    at_small, at_large = summary(small), summary(large)
     ratio = at_large["p50_ms"] / at_small["p50_ms"]
 
     def mb(sizes):

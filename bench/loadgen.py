@@ -3,9 +3,9 @@
 Standard library only (no Django), so the load generator costs the machine little. C threads
 send GET requests of a read mix to 127.0.0.1:P, each with the Host header of a portal taken
 round-robin, one connection per request (gunicorn's sync workers close it anyway), for S
-seconds or, with `--once`, one request per host. Prints one JSON object: the latencies in
-seconds of the answered requests, the count of errors (any status but 200, or no answer) and
-the first few errors' descriptions.
+seconds or, with `--once`, one request per host; `--path` sends every request to that path.
+Prints one JSON object: the latencies in seconds of the answered requests, the count of errors
+(any status but 200, or no answer) and the first few errors' descriptions.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--once", action="store_true", help="one GET / per host, then stop")
+    parser.add_argument("--path", help="GET only this path (default: the read mix)")
     args = parser.parse_args(argv)
     hosts = args.hosts.split(",")
     lock = threading.Lock()
@@ -58,7 +59,8 @@ def main(argv: list[str]) -> int:
     if args.once:
         work = iter([(host, "/") for host in hosts])
     else:
-        work = zip(itertools.cycle(hosts), _paths(), strict=False)
+        paths = itertools.repeat(args.path) if args.path else _paths()
+        work = zip(itertools.cycle(hosts), paths, strict=False)
     deadline = time.perf_counter() + args.seconds
 
     def worker():

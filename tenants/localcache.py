@@ -32,6 +32,9 @@ from django.conf import settings
 from django.core.cache import caches
 
 SHARED_ALIAS = "routing"
+# Versions outlive every value they stamp (the longest is an hour) and then expire, so that a
+# flood of made-up hostnames leaves no key behind for good; a lost version only means a reload.
+VERSION_TTL = 24 * 60 * 60
 
 
 @dataclass
@@ -44,6 +47,11 @@ class _Entry:
 
 def _version_key(key: str) -> str:
     return f"localcache-version:{key}"
+
+
+def shared_key(key: str, version: str) -> str:
+    """Where a loader keeps `key`'s value of `version` in the shared cache."""
+    return f"{key}@{version}"
 
 
 class LocalCache:
@@ -85,12 +93,15 @@ class LocalCache:
         return len(self._entries)
 
     def get(
-        self, key: str, load: Callable[[], tuple[Any, float]], *, alias: str | None = None
+        self, key: str, load: Callable[[str], tuple[Any, float]], *, alias: str | None = None
     ) -> Any:
-        """The value of `key`: this process's copy while its version holds, else `load()`'s.
+        """The value of `key`: this process's copy while its version holds, else `load`'s.
 
-        `load` returns the value and how many seconds it may be kept; it usually reads the
-        shared cache and falls back to the database. Its exceptions propagate, nothing is kept.
+        `load(version)` returns the value and how many seconds it may be kept; it usually reads
+        the shared cache and falls back to the database, and keeps its shared entry under a key
+        that includes `version` (`shared_key`): a load that read the database before an
+        invalidation and writes after it then writes where nobody reads again, instead of
+        putting an old value back for every process. Its exceptions propagate, nothing is kept.
         `alias` is the shared cache holding the version: the one `load` reads, so that flushing
         it outdates the copies too (default: this instance's alias).
         """
@@ -108,7 +119,7 @@ class LocalCache:
             with self._lock:
                 entry.checked_at = now
             return pickle.loads(entry.payload)  # noqa: S301
-        value, ttl = load()
+        value, ttl = load(version)
         self._store(
             key, _Entry(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), version, now, now + ttl)
         )
@@ -123,16 +134,11 @@ class LocalCache:
         if not keys:
             return
         caches[alias or self.alias].set_many(
-            {_version_key(key): uuid.uuid4().hex for key in keys}, timeout=None
+            {_version_key(key): uuid.uuid4().hex for key in keys}, timeout=VERSION_TTL
         )
         with self._lock:
             for key in keys:
                 self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        """Forget this process's copies (the shared versions stay)."""
-        with self._lock:
-            self._entries.clear()
 
     def _current_version(self, key: str, alias: str) -> str:
         shared = caches[alias]
@@ -142,7 +148,7 @@ class LocalCache:
             # Missing (never set, evicted, flushed): a new version outdates every copy stamped
             # with a lost one. `add` lets the first process win when several start at once.
             version = uuid.uuid4().hex
-            if not shared.add(version_key, version, timeout=None):
+            if not shared.add(version_key, version, timeout=VERSION_TTL):
                 version = shared.get(version_key) or version
         return version
 

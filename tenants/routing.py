@@ -64,29 +64,31 @@ def resolve_host(hostname: str) -> Route:
     """Route for a normalised hostname. Costs a query only when both caches miss."""
     if hostname in platform_hostnames():
         return PLATFORM_ROUTE
-    cached = localcache.local_cache.get(_key(hostname), lambda: _load_route(hostname))
+    cached = localcache.local_cache.get(
+        _key(hostname), lambda version: _load_route(hostname, version)
+    )
     if cached == _UNKNOWN:
         return NO_ROUTE
     return Route(is_platform=False, portal=cached)
 
 
-def _load_route(hostname: str) -> tuple[Portal | str, int]:
+def _load_route(hostname: str, version: str) -> tuple[Portal | str, int]:
     """The shared cache's answer (a Portal or _UNKNOWN), read from the database on a miss."""
-    cached = _cache().get(_key(hostname))
+    key = localcache.shared_key(_key(hostname), version)
+    cached = _cache().get(key)
     if cached is not None:
         return cached, UNKNOWN_HOST_TTL if cached == _UNKNOWN else ROUTE_TTL
     domain = (
         Domain.objects.select_related("tenant").filter(domain=hostname, is_verified=True).first()
     )
     if domain is None:
-        _cache().set(_key(hostname), _UNKNOWN, UNKNOWN_HOST_TTL)
+        _cache().set(key, _UNKNOWN, UNKNOWN_HOST_TTL)
         return _UNKNOWN, UNKNOWN_HOST_TTL
-    _cache().set(_key(hostname), domain.tenant, ROUTE_TTL)
+    _cache().set(key, domain.tenant, ROUTE_TTL)
     return domain.tenant, ROUTE_TTL
 
 
 def forget_hostnames(hostnames) -> None:
-    """Forget the routes of `hostnames` in the shared cache, then in every process."""
-    keys = [_key(h) for h in hostnames if h]
-    _cache().delete_many(keys)
-    localcache.local_cache.invalidate(keys)
+    """Forget the routes of `hostnames` in every process: a new version, under which the
+    shared cache holds nothing yet (the old entries expire by themselves)."""
+    localcache.local_cache.invalidate([_key(h) for h in hostnames if h])

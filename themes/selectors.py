@@ -8,14 +8,12 @@ other processes follow within LOCAL_CACHE_CHECK_SECONDS.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
-from django_tenants.utils import schema_context
 
 from tenants import localcache
-from tenants.cache import delete_on_commit
+from tenants.cache import _current_schema, on_commit_in_this_schema
 from themes.models import Theme, ThemeVersion
 
 THEME_CACHE_KEY = "theme:published:v2"
@@ -35,31 +33,22 @@ def published_theme() -> dict:
     forgotten when a version is published (`forget_published_theme_on_commit`)."""
     # The version lives next to the value, in the schema-prefixed default cache.
     return localcache.local_cache.get(
-        _local_key(getattr(connection, "schema_name", "public")),
-        _shared_published_theme,
-        alias="default",
+        _local_key(_current_schema()), _shared_published_theme, alias="default"
     )
 
 
 def forget_published_theme_on_commit() -> None:
-    """Forget the current portal's published theme once the transaction commits: the shared
-    entry first, then the copies in every process (tenants.localcache.LocalCache.invalidate)."""
-    schema = getattr(connection, "schema_name", "public")
-    delete_on_commit(THEME_CACHE_KEY)
-
-    def invalidate() -> None:
-        # By commit time the connection may be back in public; the version key is prefixed
-        # with the portal's schema (tenants.cache).
-        with schema_context(schema):
-            localcache.local_cache.invalidate([_local_key(schema)], alias="default")
-
-    transaction.on_commit(invalidate)
+    """Forget the current portal's published theme in every process once the transaction
+    commits: a new version, under which the shared cache holds nothing yet."""
+    key = _local_key(_current_schema())
+    on_commit_in_this_schema(lambda: localcache.local_cache.invalidate([key], alias="default"))
 
 
-def _shared_published_theme() -> tuple[dict, int]:
+def _shared_published_theme(version: str) -> tuple[dict, int]:
     from django.core.cache import cache
 
-    data = cache.get(THEME_CACHE_KEY)
+    shared = localcache.shared_key(THEME_CACHE_KEY, version)
+    data = cache.get(shared)
     if data is None:
         version = ThemeVersion.objects.order_by("-number").first()
         if version is not None:
@@ -76,7 +65,7 @@ def _shared_published_theme() -> tuple[dict, int]:
                 static("themes/neutral.css"),
             )
             data["version"] = 0
-        cache.set(THEME_CACHE_KEY, data, THEME_TTL)
+        cache.set(shared, data, THEME_TTL)
     return data, THEME_TTL
 
 

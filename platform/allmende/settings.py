@@ -101,6 +101,10 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "allmende.urls_public"
 ROOT_URLCONF = "allmende.urls_portal"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# `SET search_path` once after the schema changes, not before every statement: half of a page's
+# statements otherwise. django-tenants forgets the setting at rollback, savepoint rollback and
+# reconnect, where PostgreSQL forgets it too; our raw `SET LOCAL`s (schema_clone) do the same.
+TENANT_LIMIT_SET_CALLS = True
 # Schemas are created by tenants.services.provisioning, never as a side effect of Portal.save().
 PORTAL_TEMPLATE_SCHEMA = "portal_template"
 # Migrated spare schemas kept ready so provisioning renames one instead of copying the
@@ -358,7 +362,7 @@ if PRODUCTION:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
 }
 

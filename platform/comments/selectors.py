@@ -7,7 +7,9 @@
 - `comments_for(user=, target=)`: the comments shown under one target, replies prefetched and
   authors joined: a constant number of queries however many comments there are. A deleted
   comment that has replies stays as a placeholder (its text is never shown) so the replies
-  keep their place. `comments_for_many` does the same for a page of targets of one type.
+  keep their place. `comments_for_many` does the same for a page of targets of one type,
+  optionally only the `latest` few threads of each (a list page shows a glimpse and links to
+  the whole), with `comment_counts` for the totals.
 An unregistered target is a LookupError (comments.registry).
 """
 
@@ -17,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from comments import registry
 from comments.models import Comment, Revision
@@ -97,19 +100,51 @@ def comments_for(*, user, target) -> list[Comment]:
     return list(_page_queryset(user, content_type, [target.pk], moderator=moderator))
 
 
-def comments_for_many(*, user, targets: Iterable, moderator: bool) -> dict[int, list[Comment]]:
+def comments_for_many(
+    *, user, targets: Iterable, moderator: bool, latest: int | None = None
+) -> dict[int, list[Comment]]:
     """Comments for a page of targets of one model that the caller got from its visibility
     selector, keyed by target pk; `moderator` says whether hidden comments are shown (decided
-    once for the page, e.g. portal staff for news posts). Two queries in all."""
+    once for the page, e.g. portal staff for news posts). With `latest`, only the newest
+    `latest` threads of each target (oldest first, as everywhere), whatever the number of
+    comments. Two queries in all."""
     targets = list(targets)
     found: dict[int, list[Comment]] = defaultdict(list)
     if not targets:
         return found
     content_type = ContentType.objects.get_for_model(targets[0])
     pks = [t.pk for t in targets]
-    for comment in _page_queryset(user, content_type, pks, moderator=moderator):
+    comments = _page_queryset(user, content_type, pks, moderator=moderator)
+    if latest is not None:
+        newest_first = Window(
+            RowNumber(),
+            partition_by=[F("target_id")],
+            order_by=[F("created_at").desc(), F("pk").desc()],
+        )
+        comments = comments.annotate(newest=newest_first).filter(newest__lte=latest)
+    for comment in comments:
         found[comment.target_id].append(comment)
     return found
+
+
+def comment_counts(*, targets: Iterable, moderator: bool) -> dict[int, int]:
+    """How many comments each of `targets` (one model) shows, replies included, as
+    `comments_for` would count them: one query."""
+    targets = list(targets)
+    if not targets:
+        return {}
+    content_type = ContentType.objects.get_for_model(targets[0])
+    shown = Comment.objects.filter(
+        target_type=content_type, target_id__in=[t.pk for t in targets], deleted_at__isnull=True
+    )
+    if not moderator:
+        shown = shown.filter(hidden_at__isnull=True).filter(
+            Q(parent__isnull=True) | Q(parent__hidden_at__isnull=True)
+        )
+    rows = (
+        shown.order_by().values("target_id").annotate(n=Count("pk")).values_list("target_id", "n")
+    )
+    return dict(rows)
 
 
 def comment_for(*, user, pk: int) -> Comment:

@@ -46,6 +46,7 @@ ROUTES: dict[str, Access] = {
     # --- portal: news
     "news:home": PUBLIC,
     "news:post_create": MEMBER,
+    "news:post": PUBLIC,  # the post's visibility selector decides (members-only portals)
     # --- portal: accounts (our own views)
     "accounts:password_reset_from_key": PUBLIC,
     "accounts:confirm_email": PUBLIC,

@@ -16,7 +16,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 @dataclass(frozen=True)
@@ -65,17 +68,48 @@ def _decode(cursor: str, size: int) -> list | None:
     return out
 
 
+def _beyond(field: str, value) -> Q:
+    """Rows whose `field` comes strictly after `value` in the field's direction, NULLs where
+    PostgreSQL puts them (last ascending, first descending)."""
+    name, descending = field.lstrip("-"), field.startswith("-")
+    if value is None:
+        # Ascending, nothing follows NULL; descending, every value does.
+        return Q(**{f"{name}__isnull": False}) if descending else Q(pk__in=[])
+    step = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+    return step if descending else step | Q(**{f"{name}__isnull": True})
+
+
+def _equal(field: str, value) -> Q:
+    name = field.lstrip("-")
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
 def _after(order: tuple[str, ...], values: list) -> Q:
-    """Rows after `values` in ascending `order` (a leading "-" means descending)."""
-    condition = Q()
+    """Rows after `values` in `order` (a leading "-" means descending)."""
+    condition = Q(pk__in=[])
     for index, field in enumerate(order):
-        name = field.lstrip("-")
-        lookup = "lt" if field.startswith("-") else "gt"
-        step = Q(**{f"{name}__{lookup}": values[index]})
+        step = _beyond(field, values[index])
         for previous, value in zip(order[:index], values[:index], strict=False):
-            step &= Q(**{previous.lstrip("-"): value})
+            step &= _equal(previous, value)
         condition |= step
     return condition
+
+
+def _value(row, field: str):
+    value = row
+    for part in field.lstrip("-").split("__"):
+        value = getattr(value, part, None) if value is not None else None
+    return value
+
+
+def _ordered(queryset: QuerySet, order: tuple[str, ...]) -> QuerySet:
+    # Explicit NULL placement, the one _beyond assumes whatever the database's default.
+    return queryset.order_by(
+        *(
+            F(f[1:]).desc(nulls_first=True) if f.startswith("-") else F(f).asc(nulls_last=True)
+            for f in order
+        )
+    )
 
 
 def keyset_page(
@@ -83,13 +117,61 @@ def keyset_page(
 ) -> KeysetPage:
     """One page of `queryset` in `order` (which must end in a unique key, e.g. "pk")."""
     values = _decode(after, len(order)) if after else None
-    rows = queryset.order_by(*order)
+    rows = _ordered(queryset, order)
     if values is not None:
         rows = rows.filter(_after(order, values))
     found = list(rows[: size + 1])
     items = found[:size]
     next_cursor = ""
     if len(found) > size:
-        last = items[-1]
-        next_cursor = _encode([getattr(last, f.lstrip("-")) for f in order])
+        next_cursor = _encode([_value(items[-1], f) for f in order])
     return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)
+
+
+def order_of(queryset: QuerySet) -> tuple[str, ...]:
+    """The order `queryset` lists in, as field names, ending in the primary key so that it is a
+    total order. A queryset ordered by an expression cannot be paged by key: TypeError."""
+    names: list[str] = []
+    for field in queryset.query.order_by or queryset.model._meta.ordering or ():
+        if not isinstance(field, str) or "?" in field:
+            raise TypeError(f"{queryset.model.__name__}: cannot page by key on {field!r}")
+        sign, name = ("-", field[1:]) if field.startswith("-") else ("", field)
+        names.append(sign + ("pk" if name == "id" else name))
+        if names[-1].lstrip("-") == "pk":
+            break  # what follows a unique key changes nothing
+    else:
+        names.append("-pk" if names and names[-1].startswith("-") else "pk")
+    return tuple(names)
+
+
+class KeysetPagination(BasePagination):
+    """The API's pages: `?after=<cursor>` as `next` gives it, PAGE_SIZE rows (`page_size` on the
+    view overrides it), in the selector's own order."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from django.conf import settings
+
+        size = getattr(view, "page_size", None) or settings.REST_FRAMEWORK["PAGE_SIZE"]
+        page = keyset_page(
+            queryset, order=order_of(queryset), after=request.query_params.get("after"), size=size
+        )
+        url = request.build_absolute_uri()
+        self._next = (
+            replace_query_param(remove_query_param(url, "page"), "after", page.next_cursor)
+            if page.next_cursor
+            else None
+        )
+        return page.items
+
+    def get_paginated_response(self, data):
+        return Response({"next": self._next, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }

@@ -7,12 +7,17 @@ raw HTML, and nh3 then keeps an allow-list of tags and attributes, so script, ev
 rel="nofollow ugc noopener" (search engines must not reward spam in member content) and open in
 the same tab. `plain()` gives the text without markup for e-mails, feeds and snippets.
 
-`render` never raises on odd input: unknown constructs become text.
+`render` never raises on odd input: unknown constructs become text. It is a pure function of
+the source, so a process keeps the HTML of the last RENDERED_CACHE short sources (a page of
+comments is mostly texts it has shown before), and each thread reuses one Markdown renderer
+(setting one up costs more than rendering a comment).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 
 import markdown
 import nh3
@@ -40,9 +45,35 @@ class _EscapeHtml(markdown.Extension):
         md.inlinePatterns.deregister("html")
 
 
+# Sources up to this length are cached (a comment, a short description), this many of them:
+# at most a few MB per process.
+RENDERED_CACHE, CACHED_SOURCE = 4096, 2000
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    renderer = getattr(_local, "markdown", None)
+    if renderer is None:
+        renderer = _local.markdown = markdown.Markdown(
+            extensions=[_EscapeHtml(), "sane_lists", "nl2br"]
+        )
+    return renderer
+
+
 def render(source: str) -> SafeString:
     source = (source or "")[:MAX_SOURCE]
-    html = markdown.markdown(source, extensions=[_EscapeHtml(), "sane_lists", "nl2br"])
+    if len(source) <= CACHED_SOURCE:
+        return _render_cached(source)
+    return _render(source)
+
+
+@functools.lru_cache(maxsize=RENDERED_CACHE)
+def _render_cached(source: str) -> SafeString:
+    return _render(source)
+
+
+def _render(source: str) -> SafeString:
+    html = _markdown().reset().convert(source)
     html = _HEADING.sub(r"<\1h3>", html)
     clean = nh3.clean(
         html,

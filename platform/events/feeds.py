@@ -74,9 +74,8 @@ def space_ical(request, slug: str):
 def event_ical(request, pk: int):
     """One event as a file to add to one's calendar: as visible as its page."""
     event = selectors.event_for(user=request.user, pk=pk)
-    events = selectors.events_visible_to(user=request.user).filter(pk=event.pk)
     body = ical.calendar_bytes(
-        events=list(events.select_related("category", "space")),
+        events=[event],
         name=event.title,
         url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()),
     )

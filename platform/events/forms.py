@@ -11,6 +11,7 @@ or one from the API) is kept as it is ("keep"), never silently changed by an edi
 from __future__ import annotations
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -36,11 +37,14 @@ REPEATS = [
 ]
 
 
-def _timezones() -> list[tuple[str, str]]:
-    """The zones people pick from: the portal's first, then every IANA zone by name."""
+@functools.cache
+def _timezones() -> tuple[tuple[str, str], ...]:
+    """The zones people pick from: the portal's first, then every IANA zone by name. Read
+    once per process: available_timezones() walks the zone files on disk, and the form is
+    built on every keystroke of the collision hints."""
     names = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
     first = settings.TIME_ZONE
-    return [(first, first)] + [(n, n.replace("_", " ")) for n in names if n != first]
+    return ((first, first), *((n, n.replace("_", " ")) for n in names if n != first))
 
 
 def rule_from(repeats: str, *, start: datetime.datetime, until, count) -> str:
@@ -179,7 +183,7 @@ class EventForm(forms.Form):
             self.fields["space"].choices = [("", _("the whole portal"))] + [
                 (s.pk, s.name) for s in spaces
             ]
-        self.fields["timezone"].choices = _timezones()
+        self.fields["timezone"].choices = list(_timezones())
         self.fields["timezone"].initial = settings.TIME_ZONE
         repeats = list(REPEATS)
         if event is not None and preset_of(event.rrule) == "keep":

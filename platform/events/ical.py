@@ -64,8 +64,15 @@ def calendar_bytes(
     description: str = "",
 ) -> bytes:
     """The VCALENDAR of `events` called `name`; `url_for(event)` gives each event's page
-    (else its online link). Pass events with `category` selected, or each costs a query."""
-    events = list(events)
+    (else its online link). Pass events with `category` selected, or each costs a query.
+
+    One VEVENT per UID: two spaces importing the same outside calendar hold copies of the same
+    events, and to a calendar app one UID is one event (the first, in `events`' order, is
+    written)."""
+    unique: dict[str, Event] = {}
+    for event in events:
+        unique.setdefault(event.uid, event)
+    events = list(unique.values())
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -230,6 +237,9 @@ def _vevent(
         item.add("geo", (float(event.latitude), float(event.longitude)))
     if link or event.online_url:
         item.add("url", link or event.online_url)
+    if event.online_url:
+        # RFC 7986: where to join. URL is the event's own page, which is not the same thing.
+        item.add("conference", event.online_url, parameters={"VALUE": "URI"})
     if event.category_id is not None and event.category is not None:
         item.add("categories", [event.category.name])
     item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
@@ -278,6 +288,15 @@ def _plain_text(source: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _web_link(value) -> str:
+    """A web address as given, or "" (a cut address leads nowhere, and only web links are
+    shown as links)."""
+    url = _one_line(str(value or ""))
+    if len(url) > URL_LENGTH or not url.lower().startswith(("https://", "http://")):
+        return ""
+    return url
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", _CONTROL.sub("", text or "")).strip()
 
@@ -301,7 +320,8 @@ class ParsedEvent:
     place: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    url: str = ""
+    url: str = ""  # the event's page at its source
+    online_url: str = ""  # where to join it (CONFERENCE), "" when it takes place in person
     status: str = EventStatus.SCHEDULED
     sequence: int = 0
     categories: list[str] = field(default_factory=list)
@@ -310,11 +330,14 @@ class ParsedEvent:
 
 
 class ParsedCalendar(list[ParsedEvent]):
-    """The events of a calendar, and how many VEVENTs could not be read (`skipped`)."""
+    """The events of a calendar, how many VEVENTs could not be read (`skipped`), and the UIDs
+    of those unreadable ones that had a UID (`unreadable_uids`): an import keeps their last
+    good version instead of taking them for removed."""
 
-    def __init__(self, items=(), *, skipped: int = 0):
+    def __init__(self, items=(), *, skipped: int = 0, unreadable_uids=()):
         super().__init__(items)
         self.skipped = skipped
+        self.unreadable_uids = frozenset(unreadable_uids)
 
 
 def not_ical(message: str | None = None) -> ValidationError:
@@ -336,6 +359,7 @@ def parse_calendar(data: bytes, *, default_tz: str) -> ParsedCalendar:
     events: list[ParsedEvent] = []
     overrides: list[ParsedEvent] = []
     seen: set[str] = set()
+    unreadable: set[str] = set()
     skipped = 0
     for calendar in calendars:
         for component in calendar.walk("VEVENT"):
@@ -346,6 +370,9 @@ def parse_calendar(data: bytes, *, default_tz: str) -> ParsedCalendar:
                 parsed = None
             if parsed is None:
                 skipped += 1
+                uid = _one_line(str(component.get("UID", "") or ""))
+                if uid:
+                    unreadable.add(_cut_uid(uid))
                 continue
             if parsed.recurrence_id is not None:
                 overrides.append(parsed)
@@ -374,7 +401,7 @@ def parse_calendar(data: bytes, *, default_tz: str) -> ParsedCalendar:
         events.append(override)
     if skipped:
         logger.warning("ical: %d VEVENTs without UID or start (or unreadable) skipped", skipped)
-    return ParsedCalendar(events, skipped=skipped)
+    return ParsedCalendar(events, skipped=skipped, unreadable_uids=unreadable)
 
 
 def _read(data: bytes) -> list[icalendar.Calendar]:
@@ -450,10 +477,11 @@ def _event(component, *, default: ZoneInfo) -> ParsedEvent | None:
             latitude = longitude = None
         if latitude is not None and not (abs(latitude) <= 90 and abs(longitude) <= 180):
             latitude = longitude = None
-    url = _one_line(str(component.get("URL", "") or ""))
-    if len(url) > URL_LENGTH or not url.lower().startswith(("https://", "http://")):
-        # A cut address leads nowhere, and only web links are shown as links.
-        url = ""
+    url = _web_link(component.get("URL"))
+    conference = component.get("CONFERENCE")
+    if isinstance(conference, list):
+        conference = conference[0] if conference else None
+    online_url = _web_link(conference)
     status = str(component.get("STATUS", "") or "").strip().upper()
     return ParsedEvent(
         uid=_cut_uid(uid),
@@ -469,6 +497,7 @@ def _event(component, *, default: ZoneInfo) -> ParsedEvent | None:
         latitude=latitude,
         longitude=longitude,
         url=url,
+        online_url=online_url,
         status=EventStatus.CANCELLED if status == "CANCELLED" else EventStatus.SCHEDULED,
         sequence=_sequence(component.get("SEQUENCE")),
         categories=_categories(component.get("CATEGORIES")),

@@ -12,7 +12,6 @@ time and the message for the space's admins, and the next run tries again.
 
 from __future__ import annotations
 
-import datetime
 import logging
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from django.utils.translation import ngettext
 from core.event_types import EventType
 from core.outbound import OutboundError, fetch, validate_url
 from core.services import audit_record
-from events import ical, recurrence, selectors, services
+from events import ical, selectors, services
 from events.models import CalendarSubscription, Event, EventCategory, EventStatus, Rsvp
 from events.services import EventFields
 
@@ -39,8 +38,14 @@ MAX_EVENTS = 2000  # per calendar, after resolving modified instances
 URL_LENGTH = CalendarSubscription._meta.get_field("url").max_length
 ACCEPT = "text/calendar, application/ics;q=0.9, text/plain;q=0.5, */*;q=0.1"
 AUDIT_LABEL = "calendar import"
-# Changes that mean the event moved or was called off: calendars learn of them by SEQUENCE.
-_WHEN_AND_WHERE = ("starts_at", "ends_at", "all_day", "rrule", "exdates", "place", "online_url")
+_OUTCOME_FIELDS = [
+    "last_run_at",
+    "last_success_at",
+    "last_error",
+    "last_created",
+    "last_updated",
+    "last_removed",
+]
 _IMPORTED_FIELDS = (
     "title",
     "description",
@@ -227,21 +232,24 @@ def _import(subscription: CalendarSubscription, *, timeout: float, max_bytes: in
         locked = CalendarSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
         if locked is None:
             return ImportResult(error=_("The subscription was removed during the import."))
-        created, updated, removed = _write(locked, wanted, seen={item.uid for item in parsed})
+        if not parsed and not parsed.unreadable_uids and locked.events.exists():
+            # A calendar that had events and now answers with none is far more often a
+            # server having a bad moment than an organisation cancelling everything at once;
+            # removing all would also drop everyone's answers without a word.
+            raise ValidationError(
+                _(
+                    "The calendar answered without any events; the imported events are kept. "
+                    "If it really is empty now, unsubscribe to remove them."
+                ),
+                code="empty_calendar",
+            )
+        seen = {item.uid for item in parsed} | parsed.unreadable_uids
+        created, updated, removed = _write(locked, wanted, seen=seen)
         now = timezone.now()
         locked.last_run_at = locked.last_success_at = now
         locked.last_error = ""
         locked.last_created, locked.last_updated, locked.last_removed = created, updated, removed
-        locked.save(
-            update_fields=[
-                "last_run_at",
-                "last_success_at",
-                "last_error",
-                "last_created",
-                "last_updated",
-                "last_removed",
-            ]
-        )
+        locked.save(update_fields=_OUTCOME_FIELDS)
         if created or updated or removed:
             audit_record(
                 event_type=EventType.EVENT_CALENDAR_IMPORTED,
@@ -254,19 +262,19 @@ def _import(subscription: CalendarSubscription, *, timeout: float, max_bytes: in
                     "skipped": skipped,
                 },
             )
-    for name in ("last_run_at", "last_success_at", "last_error", "last_created"):
+    for name in _OUTCOME_FIELDS:
         setattr(subscription, name, getattr(locked, name))
-    subscription.last_updated, subscription.last_removed = updated, removed
     return ImportResult(created=created, updated=updated, removed=removed, skipped=skipped)
 
 
 def _validated(parsed: ical.ParsedCalendar) -> tuple[dict[str, dict], int]:
     """The model values of every importable event by UID, and how many were not importable."""
-    categories = {c.name.casefold(): c.pk for c in EventCategory.objects.all()}
+    # Read once; the service would look up the category of each of up to MAX_EVENTS events.
+    categories = {c.name.casefold(): c for c in EventCategory.objects.all()}
     wanted: dict[str, dict] = {}
     skipped = parsed.skipped
     for item in parsed:
-        category_id = next(
+        category = next(
             (categories[n.casefold()] for n in item.categories if n.casefold() in categories),
             None,
         )
@@ -284,14 +292,14 @@ def _validated(parsed: ical.ParsedCalendar) -> tuple[dict[str, dict], int]:
                     place=item.place,
                     latitude=item.latitude,
                     longitude=item.longitude,
-                    online_url=item.url,
-                    category_id=category_id,
+                    online_url=item.online_url,
                 )
             )
         except ValidationError as exc:
             logger.info("calendar import: %r skipped: %s", item.uid[:80], exc.messages)
             skipped += 1
             continue
+        values["category"] = category
         values["status"] = item.status
         values["sequence"] = item.sequence
         wanted[item.uid] = values
@@ -311,7 +319,7 @@ def _write(
             new_events.append(
                 Event(
                     uid=uid,
-                    space=subscription.space,
+                    space_id=subscription.space_id,
                     organiser=None,
                     source=subscription,
                     sequence=remote_sequence,
@@ -319,12 +327,11 @@ def _write(
                 )
             )
             continue
-        differs = [
-            name for name in _IMPORTED_FIELDS if _differs(getattr(event, name), values[name])
-        ]
+        differs = [name for name in _IMPORTED_FIELDS if _differs(event, name, values[name])]
         if not differs:
             continue
-        moved = any(name in _WHEN_AND_WHERE or name == "status" for name in differs)
+        # Moved or called off: calendars learn of it by SEQUENCE, people by a notification.
+        moved = any(name in services.WHEN_AND_WHERE or name == "status" for name in differs)
         was_cancelled = event.is_cancelled
         for name in _IMPORTED_FIELDS:
             setattr(event, name, values[name])
@@ -350,42 +357,20 @@ def _write(
 
 
 def _tell_about(events: list[Event]) -> None:
-    """Tell those who answered an imported event that it moved or was called off, as for our
-    own events (events.services); only events someone answered cost a query each."""
-    from notifications.services import notify
-
+    """Tell those who answered an imported event that it moved or was called off, with the
+    notices of our own events (events.services); only answered events cost queries."""
     answered = set(
         Rsvp.objects.filter(event__in=[e.pk for e in events]).values_list("event_id", flat=True)
     )
     for event in events:
-        if event.pk not in answered:
-            continue
-        recipients = [rsvp.user for rsvp in event.rsvps.select_related("user")]
-        if event.is_cancelled:
-            notify(
-                event_type=EventType.EVENT_CANCELLED,
-                actor=None,
-                target=event,
-                recipients=recipients,
-                title=_("“%(title)s” is cancelled") % {"title": event.title},
-            )
-        else:
-            when = event.starts_at.astimezone(recurrence.zone(event.timezone))
-            notify(
-                event_type=EventType.EVENT_RESCHEDULED,
-                actor=None,
-                target=event,
-                recipients=recipients,
-                title=_("“%(title)s” has moved") % {"title": event.title},
-                excerpt=_("Now on %(when)s") % {"when": when.strftime("%d.%m.%Y %H:%M")},
-            )
+        if event.pk in answered:
+            (services.tell_cancelled if event.is_cancelled else services.tell_moved)(event)
 
 
-def _differs(current, new) -> bool:
+def _differs(event: Event, name: str, new) -> bool:
+    if name == "category":  # by id: no query for the category of every event
+        return event.category_id != (new.pk if new is not None else None)
+    current = getattr(event, name)
     if isinstance(current, list) or isinstance(new, list):
         return sorted(current or []) != sorted(new or [])
-    if isinstance(current, datetime.datetime) and isinstance(new, datetime.datetime):
-        return current != new
-    if hasattr(current, "pk") or hasattr(new, "pk"):
-        return getattr(current, "pk", None) != getattr(new, "pk", None)
     return current != new

@@ -12,15 +12,9 @@ def _candidates(user):
     return events_listed_for(user=user).select_related("space")
 
 
-def _available(user) -> bool:
-    from features.selectors import enabled_here
-
-    return enabled_here("events")
-
-
 def register_search_type() -> None:
     from events.models import Event
-    from search.registry import SearchType, register
+    from search.registry import SearchType, register, while_module_on
 
     register(
         SearchType(
@@ -29,11 +23,11 @@ def register_search_type() -> None:
             plural=_("Events"),
             model=Event,
             candidates=_candidates,
-            available=_available,
+            available=while_module_on("events"),
             title=lambda event: event.title,
             url=lambda event: event.get_absolute_url(),
             space=lambda event: event.space,
             snippet_field="description",
-            order=27,
+            order=28,
         )
     )

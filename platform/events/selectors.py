@@ -148,32 +148,34 @@ class MonthDay:
     in_month: bool
     is_today: bool
     occurrences: list = field(default_factory=list)
+    more: int = 0  # occurrences left out of a month cell (month_grid's `per_day`)
+
+
+# Occurrences a day of the month view shows; the rest are counted and linked to the agenda, so
+# that a busy portal's month stays a page of at most 42 × 3 entries.
+MONTH_PER_DAY = 3
 
 
 def month_grid(
-    occurrences: list[recurrence.Occurrence], *, first: datetime.date, tz, today: datetime.date
+    occurrences: list[recurrence.Occurrence],
+    *,
+    first: datetime.date,
+    tz,
+    today: datetime.date,
+    per_day: int = MONTH_PER_DAY,
 ) -> list[list[MonthDay]]:
-    """Weeks (Monday first) covering the month of `first`, each day with its occurrences."""
+    """Weeks (Monday first) covering the month of `first`, each day with its first `per_day`
+    occurrences and the number left out as `more`."""
     start = first - datetime.timedelta(days=first.weekday())
     next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    days: dict[datetime.date, MonthDay] = {}
-    weeks: list[list[MonthDay]] = []
-    cursor = start
-    while cursor < next_month or cursor.weekday() != 0:
-        if cursor.weekday() == 0:
-            weeks.append([])
-        day = MonthDay(cursor, cursor.month == first.month, cursor == today)
-        days[cursor] = day
-        weeks[-1].append(day)
-        cursor += datetime.timedelta(days=1)
-    for occurrence in occurrences:
-        day = occurrence.start.astimezone(tz).date()
-        last = (occurrence.end - datetime.timedelta(microseconds=1)).astimezone(tz).date()
-        while day <= last:
-            if day in days:
-                days[day].occurrences.append(occurrence)
-            day += datetime.timedelta(days=1)
-    return weeks
+    count = (next_month - start).days
+    count += -count % 7
+    days = days_of(occurrences, first=start, count=count, tz=tz, today=today)
+    for day in days:
+        day.in_month = day.date.month == first.month
+        day.more = max(len(day.occurrences) - per_day, 0)
+        del day.occurrences[per_day:]
+    return [days[i : i + 7] for i in range(0, count, 7)]
 
 
 def days_of(
@@ -202,14 +204,22 @@ def days_of(
     return days
 
 
-def can_answer(*, user, event: Event) -> bool:
-    """Whether the RSVP buttons make sense: a member, a scheduled event that is not over."""
+def is_over(event: Event, *, now: datetime.datetime | None = None) -> bool:
+    """Its last date has ended (a series without end never is). `series_ends_at` is the end
+    of the last occurrence, the event's own end for a single one (events.services.validated)."""
     from django.utils import timezone
 
-    if not _is_member(user) or event.is_cancelled:
-        return False
-    last_end = event.series_ends_at if event.rrule else event.ends_at
-    return last_end is None or last_end >= timezone.now()
+    return event.series_ends_at is not None and event.series_ends_at < (now or timezone.now())
+
+
+def not_over(events: QuerySet[Event], *, now: datetime.datetime) -> QuerySet[Event]:
+    """The same rule as is_over, in SQL."""
+    return events.filter(Q(series_ends_at__isnull=True) | Q(series_ends_at__gte=now))
+
+
+def can_answer(*, user, event: Event) -> bool:
+    """Whether the RSVP buttons make sense: a member, a scheduled event that is not over."""
+    return _is_member(user) and not event.is_cancelled and not is_over(event)
 
 
 def describe_rule(event: Event) -> str:
@@ -411,11 +421,7 @@ def upcoming_of(events: QuerySet[Event], *, now=None) -> QuerySet[Event]:
     """`events` that are not over yet, soonest first, with their counts."""
     from django.utils import timezone
 
-    now = now or timezone.now()
-    events = events.filter(
-        Q(rrule="", ends_at__gt=now)
-        | (~Q(rrule="") & (Q(series_ends_at__isnull=True) | Q(series_ends_at__gt=now)))
-    )
+    events = not_over(events, now=now or timezone.now())
     return with_counts(events).select_related("organiser").order_by("starts_at", "pk")
 
 

@@ -40,7 +40,7 @@ from events.models import (
 MAX_CAPACITY = 100_000
 MAX_DURATION = datetime.timedelta(days=366)
 # Fields whose change means the event moved: everyone who answered is told.
-_WHEN_AND_WHERE = ("starts_at", "ends_at", "all_day", "rrule", "exdates", "place", "online_url")
+WHEN_AND_WHERE = ("starts_at", "ends_at", "all_day", "rrule", "exdates", "place", "online_url")
 
 
 @dataclass
@@ -198,6 +198,29 @@ def _tell(event: Event, *, actor, event_type: EventType, title: str, excerpt: st
     )
 
 
+def tell_moved(event: Event, *, actor=None) -> None:
+    """Tell everyone who answered (but `actor`) that `event` moved in time or place."""
+    when = timezone.localtime(event.starts_at, recurrence.zone(event.timezone))
+    _tell(
+        event,
+        actor=actor,
+        event_type=EventType.EVENT_RESCHEDULED,
+        title=_("“%(title)s” has moved") % {"title": event.title},
+        excerpt=_("Now on %(when)s") % {"when": when.strftime("%d.%m.%Y %H:%M")},
+    )
+
+
+def tell_cancelled(event: Event, *, actor=None) -> None:
+    """Tell everyone who answered (but `actor`) that `event` is called off, and why."""
+    _tell(
+        event,
+        actor=actor,
+        event_type=EventType.EVENT_CANCELLED,
+        title=_("“%(title)s” is cancelled") % {"title": event.title},
+        excerpt=event.cancel_reason,
+    )
+
+
 @transaction.atomic
 def event_update(*, actor, event: Event, fields: EventFields) -> Event:
     """Change an event. Moving it in time or place counts as a reschedule: SEQUENCE goes up
@@ -206,7 +229,7 @@ def event_update(*, actor, event: Event, fields: EventFields) -> Event:
         raise PermissionDenied(_("Only the organiser and the space's admins can change it."))
     values = validated(fields)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    moved = any(getattr(event, name) != values[name] for name in _WHEN_AND_WHERE)
+    moved = any(getattr(event, name) != values[name] for name in WHEN_AND_WHERE)
     if not any(getattr(event, name) != value for name, value in values.items()):
         return event
     for name, value in values.items():
@@ -215,14 +238,7 @@ def event_update(*, actor, event: Event, fields: EventFields) -> Event:
     event.save()
     if moved and not event.is_cancelled:
         audit_record(event_type=EventType.EVENT_RESCHEDULED, actor=actor, obj=event)
-        when = timezone.localtime(event.starts_at, recurrence.zone(event.timezone))
-        _tell(
-            event,
-            actor=actor,
-            event_type=EventType.EVENT_RESCHEDULED,
-            title=_("“%(title)s” has moved") % {"title": event.title},
-            excerpt=_("Now on %(when)s") % {"when": when.strftime("%d.%m.%Y %H:%M")},
-        )
+        tell_moved(event, actor=actor)
     else:
         audit_record(event_type=EventType.EVENT_EDITED, actor=actor, obj=event)
     return event
@@ -244,13 +260,7 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
     event.sequence += 1
     event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     audit_record(event_type=EventType.EVENT_CANCELLED, actor=actor, obj=event)
-    _tell(
-        event,
-        actor=actor,
-        event_type=EventType.EVENT_CANCELLED,
-        title=_("“%(title)s” is cancelled") % {"title": event.title},
-        excerpt=reason,
-    )
+    tell_cancelled(event, actor=actor)
     return event
 
 
@@ -261,9 +271,7 @@ def _may_answer(user, event: Event) -> None:
         raise PermissionDenied(_("This event is not open to you."))
     if event.is_cancelled:
         raise ValidationError(_("This event is cancelled."))
-    now = timezone.now()
-    last_end = event.series_ends_at if event.rrule else event.ends_at
-    if last_end is not None and last_end < now:
+    if selectors.is_over(event):
         raise ValidationError(_("This event is over."))
 
 

@@ -33,13 +33,12 @@ def import_calendars_everywhere() -> int:
 def import_calendars() -> dict[str, int]:
     """Import every subscription of this portal; returns how many succeeded and failed."""
     succeeded = failed = 0
-    for subscription in CalendarSubscription.objects.select_related("space").order_by("pk"):
+    for subscription in CalendarSubscription.objects.order_by("pk"):
         try:
             result = imports.import_subscription(subscription=subscription)
         except Exception:
-            # import_subscription has stored a message on the subscription already; the next
-            # calendar is none of this one's business.
-            logger.exception("calendar subscription %s failed", subscription.pk)
+            # import_subscription has logged it and stored a message on the subscription; the
+            # next calendar is none of this one's business.
             failed += 1
             continue
         if result.ok:
@@ -55,9 +54,7 @@ def import_calendars() -> dict[str, int]:
 def import_subscription_now(*, subscription_id: int) -> str:
     """The "import now" button: one subscription, right after it was added or on request.
     Returns the error message ("" on success); a subscription removed meanwhile is skipped."""
-    subscription = (
-        CalendarSubscription.objects.select_related("space").filter(pk=subscription_id).first()
-    )
+    subscription = CalendarSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         logger.info("calendar subscription %s is gone, nothing imported", subscription_id)
         return ""

@@ -16,7 +16,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,19 +63,26 @@ def _query(filters: selectors.Filters) -> str:
     return urlencode({k: v for k, v in pairs.items() if v})
 
 
+# Periods a calendar view may show: far enough for any plan, and never so far that moving on
+# by a month or 30 days leaves the range dates can hold.
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
 def _day(value: str | None, default: datetime.date) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value or "")
+        day = datetime.date.fromisoformat(value or "")
     except ValueError:
         return default
+    return day if EARLIEST <= day <= LATEST else default
 
 
 def _month(value: str | None, default: datetime.date) -> datetime.date:
     try:
         year, month = (int(part) for part in (value or "").split("-", 1))
-        return datetime.date(year, month, 1)
+        first = datetime.date(year, month, 1)
     except ValueError:
         return default.replace(day=1)
+    return first if EARLIEST <= first <= LATEST else default.replace(day=1)
 
 
 def _midnight(day: datetime.date, tz) -> datetime.datetime:
@@ -111,8 +117,6 @@ def calendar(request):
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     first = _month(request.GET.get("month"), today)
-    if not datetime.date(1900, 1, 1) <= first <= datetime.date(2999, 12, 1):
-        raise Http404
     filters = filters_from(request.GET)
     grid_start = first - datetime.timedelta(days=first.weekday())
     after = _shift_month(first, 1)
@@ -262,7 +266,6 @@ def _detail_context(request, event, **extra) -> dict:
         "cancel_form": CancelForm() if can_manage and not event.is_cancelled else None,
         "rule_text": selectors.describe_rule(event),
         "other_zone": event.timezone != str(timezone.get_current_timezone()),
-        "statuses": RsvpStatus,
     }
     context.update(extra)
     return context
@@ -310,12 +313,6 @@ def event_create(request):
         raise PermissionDenied(_("Only active members can create events here."))
     if request.method != "POST":
         initial = {"space": space.pk} if space else {}
-        start = _day(request.GET.get("on"), None) if request.GET.get("on") else None
-        if start:
-            initial.update(
-                starts_at=datetime.datetime.combine(start, datetime.time(18)),
-                ends_at=datetime.datetime.combine(start, datetime.time(20)),
-            )
         return render(request, "events/form.html", {"form": _form(request, initial=initial)})
     form = _form(request, data=request.POST)
     clashes = []

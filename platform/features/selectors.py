@@ -105,7 +105,9 @@ def _keep_for(features: PortalFeatures, now: datetime) -> int:
 
 def portal_features(portal) -> PortalFeatures:
     key = _cache_key(portal.pk)
-    return localcache.local_cache.get(key, lambda: _shared_portal_features(portal, key))
+    return localcache.local_cache.get(
+        key, lambda version: _shared_portal_features(portal, localcache.shared_key(key, version))
+    )
 
 
 def _shared_portal_features(portal, key: str) -> tuple[PortalFeatures, int]:
@@ -120,9 +122,7 @@ def _shared_portal_features(portal, key: str) -> tuple[PortalFeatures, int]:
 
 def forget_portal_features(portal_ids) -> None:
     """Forget the feature sets of `portal_ids` in the shared cache, then in every process."""
-    keys = [_cache_key(pk) for pk in portal_ids]
-    caches["routing"].delete_many(keys)
-    localcache.local_cache.invalidate(keys)
+    localcache.local_cache.invalidate([_cache_key(pk) for pk in portal_ids])
 
 
 def all_plans() -> list[Plan]:

@@ -12,15 +12,9 @@ def _candidates(user):
     return ideas_visible_to(user=user).filter(hidden_at__isnull=True).select_related("on_behalf_of")
 
 
-def _available(user) -> bool:
-    from features.selectors import enabled_here
-
-    return enabled_here("ideas")
-
-
 def register_search_type() -> None:
     from ideas.models import Idea
-    from search.registry import SearchType, register
+    from search.registry import SearchType, register, while_module_on
 
     register(
         SearchType(
@@ -29,7 +23,7 @@ def register_search_type() -> None:
             plural=_("Ideas"),
             model=Idea,
             candidates=_candidates,
-            available=_available,
+            available=while_module_on("ideas"),
             title=lambda idea: idea.title,
             url=lambda idea: idea.get_absolute_url(),
             snippet_field="description",

@@ -93,7 +93,9 @@ class _HoursSince(Func):
     """Hours from the column to a fixed moment (the clock the caller passes)."""
 
     arg_joiner = " - "
-    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
+    # EXTRACT gives numeric since PostgreSQL 14: in double precision the trending sum over
+    # every support of every listed idea takes a tenth of the time.
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0)"
     output_field = FloatField()
 
 

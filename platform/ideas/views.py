@@ -9,6 +9,9 @@ missing) and calls one service; bad input re-shows the form with what was typed 
 
 from __future__ import annotations
 
+import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -41,14 +44,47 @@ def list_filters(params) -> dict:
     }
 
 
+LIST_PAGE_SIZE = 24
+# How old the clock of a "next page" link may be: the trending order of its pages is computed
+# for that moment, so that an idea does not move from one page to the next between two clicks.
+LIST_CLOCK_HOURS = 24
+
+
+def _listing_clock(value: str | None) -> datetime.datetime:
+    now = timezone.now()
+    try:
+        at = datetime.datetime.fromtimestamp(int(value or ""), tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        return now
+    return at if now - datetime.timedelta(hours=LIST_CLOCK_HOURS) <= at <= now else now
+
+
 def idea_list(request):
+    """The marketplace, a page at a time (by key: page 400 costs what page 1 costs)."""
+    from core.pagination import keyset_page, order_of
+
     filters = list_filters(request.GET)
-    ideas = selectors.ideas_for_listing(user=request.user, **filters)
+    now = _listing_clock(request.GET.get("at"))
+    ideas = selectors.ideas_for_listing(user=request.user, now=now, **filters)
+    page = keyset_page(
+        ideas, order=order_of(ideas), after=request.GET.get("after"), size=LIST_PAGE_SIZE
+    )
+    kept = {
+        "topic": filters["topic_id"] or "",
+        "district": filters["district"],
+        "status": filters["status"],
+        "author": filters["author_type"],
+        "sort": filters["sort"] if filters["sort"] != "trending" else "",
+    }
+    query = urlencode({key: value for key, value in kept.items() if value})
     return render(
         request,
         "ideas/list.html",
         {
-            "ideas": ideas,
+            "ideas": page.items,
+            "page": page,
+            "query": query,
+            "clock": int(now.timestamp()),
             "filters": filters,
             "topics": selectors.topics(),
             "districts": selectors.districts(user=request.user),

@@ -22,21 +22,41 @@ def posts_visible_to(*, user) -> QuerySet[Post]:
     return posts
 
 
-def latest_posts(*, user, limit: int = 20) -> QuerySet[Post]:
-    return posts_visible_to(user=user)[:limit]
+# Posts on a page of the start page, and comment threads under each (the post's page shows
+# them all): a bounded page however busy the portal.
+START_PAGE_POSTS = 10
+START_PAGE_THREADS = 3
 
 
-def start_page_posts(*, user, limit: int = 20) -> list[Post]:
-    """The latest posts, each with its comments as `shown_comments` (comments.selectors): a
-    fixed number of queries however many posts and comments there are."""
-    from comments.selectors import comments_for_many
+def start_page_posts(*, user, after: str | None = None, size: int = START_PAGE_POSTS):
+    """A page of the latest posts (`core.pagination.keyset_page`: `after` is the cursor of the
+    page before), each with its newest comment threads as `shown_comments` and the number of
+    all its comments as `comment_total` (comments.selectors): a fixed number of queries however
+    many posts and comments there are."""
+    from comments.selectors import comment_counts, comments_for_many
+    from core.pagination import keyset_page
     from spaces.selectors import is_portal_staff
 
-    posts = list(latest_posts(user=user, limit=limit))
-    comments = comments_for_many(user=user, targets=posts, moderator=is_portal_staff(user))
+    page = keyset_page(
+        posts_visible_to(user=user), order=("-created_at", "-pk"), after=after, size=size
+    )
+    posts = page.items
+    moderator = is_portal_staff(user)
+    comments = comments_for_many(
+        user=user, targets=posts, moderator=moderator, latest=START_PAGE_THREADS
+    )
+    totals = comment_counts(targets=posts, moderator=moderator)
     for post in posts:
         post.shown_comments = comments.get(post.pk, [])
-    return posts
+        post.comment_total = totals.get(post.pk, 0)
+    return page
+
+
+def post_for(*, user, pk: int) -> Post:
+    """A post `user` may read; missing and invisible are the same 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(posts_visible_to(user=user), pk=pk)
 
 
 def can_comment(*, user, post: Post | None = None) -> bool:
@@ -45,6 +65,6 @@ def can_comment(*, user, post: Post | None = None) -> bool:
 
 
 def member_count() -> int:
-    from features.limits import member_count as active_members
+    from accounts.selectors import shown_member_count
 
-    return active_members()
+    return shown_member_count()

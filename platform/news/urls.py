@@ -6,4 +6,5 @@ app_name = "news"
 urlpatterns = [
     path("", views.home, name="home"),
     path("posts/new/", views.post_create, name="post_create"),
+    path("posts/<int:pk>/", views.post_detail, name="post"),
 ]

@@ -1,4 +1,5 @@
-"""Start page of a portal and posting to its news board."""
+"""Start page of a portal (the latest news, each with its newest comments), one post with all
+its comments, and posting to the news board."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def _home_context(request, form) -> dict:
     from spaces.selectors import is_portal_staff
 
     return {
-        "posts": selectors.start_page_posts(user=request.user),
+        "posts": selectors.start_page_posts(user=request.user, after=request.GET.get("after")),
         "member_count": selectors.member_count(),
         "form": form,
         "onboarding": onboarding_steps() if is_portal_admin(request.user) else [],
@@ -30,6 +31,21 @@ def _home_context(request, form) -> dict:
 
 def home(request):
     return render(request, "news/home.html", _home_context(request, PostForm()))
+
+
+def post_detail(request, pk: int):
+    from spaces.selectors import is_portal_staff
+
+    post = selectors.post_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "news/post.html",
+        {
+            "post": post,
+            "can_comment": selectors.can_comment(user=request.user, post=post),
+            "moderator": is_portal_staff(request.user),
+        },
+    )
 
 
 @login_required

@@ -20,15 +20,9 @@ def _candidates(user):
     )
 
 
-def _available(user) -> bool:
-    from features.selectors import enabled_here
-
-    return enabled_here("proposals")
-
-
 def register_search_type() -> None:
     from proposals.models import Proposal
-    from search.registry import SearchType, register
+    from search.registry import SearchType, register, while_module_on
 
     register(
         SearchType(
@@ -37,7 +31,7 @@ def register_search_type() -> None:
             plural=_("Proposals"),
             model=Proposal,
             candidates=_candidates,
-            available=_available,
+            available=while_module_on("proposals"),
             title=lambda proposal: proposal.title,
             url=lambda proposal: proposal.get_absolute_url(),
             snippet_field="text",

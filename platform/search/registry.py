@@ -48,6 +48,17 @@ class SearchType:
 _registry: dict[str, SearchType] = {}
 
 
+def while_module_on(feature: str) -> Callable[..., bool]:
+    """`available` for a type that is offered while its module is switched on."""
+
+    def available(user) -> bool:
+        from features.selectors import enabled_here
+
+        return enabled_here(feature)
+
+    return available
+
+
 def register(search_type: SearchType) -> None:
     if search_type.key in _registry:
         raise ImproperlyConfigured(f"Search type {search_type.key!r} is registered twice.")

@@ -46,6 +46,9 @@ def space_list(request):
     )
 
 
+SHOWN_MEMBERS = 30
+
+
 def _detail_context(request, space, **extra) -> dict:
     user = request.user
     membership = selectors.membership_of(user=user, space=space)
@@ -58,8 +61,9 @@ def _detail_context(request, space, **extra) -> dict:
         "is_member": membership is not None and membership.is_active,
         "is_admin": is_admin,
         "member_count": selectors.active_member_count(space=space),
+        # The first few, admins first: a big space's page stays a page (the count says the rest).
         "members": (
-            list(selectors.members_of(space=space))
+            list(selectors.members_of(space=space)[:SHOWN_MEMBERS])
             if selectors.may_see_members(user=user, space=space)
             else None
         ),
@@ -75,6 +79,8 @@ def _detail_context(request, space, **extra) -> dict:
         ),
         "join_form": JoinForm(),
     }
+    if context["members"] is not None:
+        context["more_members"] = max(context["member_count"] - len(context["members"]), 0)
     context.update(extra)
     return context
 

@@ -464,6 +464,12 @@ def _space_pages(*, admin, member) -> dict:
     comment = comment_create(author=member, target=thread, body="Dienstag wäre gut.")
     comment_edit(user=member, comment=comment, body="Dienstag oder Mittwoch wäre gut.")
     reply = comment_create(author=admin, target=thread, body="Mittwoch passt.", parent=comment)
+    from news.services import post_create
+
+    post = post_create(author=member, body="Das Sommerfest ist am Samstag.")
+    for n, text in enumerate(("Ich komme!", "Wir bringen Kuchen.", "Gibt es Musik?", "Ja.")):
+        said = comment_create(author=member if n % 2 else admin, target=post, body=text)
+    comment_create(author=member, target=post, body="Super.", parent=said)
     folder = folder_create(user=member, space=space, name="Protokolle")
     document = document_upload(
         user=member,
@@ -497,6 +503,7 @@ def _space_pages(*, admin, member) -> dict:
         "documents:folder": {**slug, "folder": folder.pk},
         "documents:detail": {**slug, "pk": document.pk},
         "notifications:unsubscribe": {"token": unsubscribe_token(member)},
+        "news:post": {"pk": post.pk},
         "ideas:detail": {"pk": idea.pk},
         "ideas:edit": {"pk": idea.pk},
         "_report_query": {"q": f"?type=comments.comment&id={reply.pk}"},

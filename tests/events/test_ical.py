@@ -182,6 +182,25 @@ def test_geo_url_and_category_are_written(people):
     assert plain["CATEGORIES"].cats == ["Workshop"]
     assert linked["URL"] == f"https://b.example/events/{event.pk}/"
     assert "https://meet.example/abc" in linked["DESCRIPTION"]
+    assert linked["CONFERENCE"] == "https://meet.example/abc"
+
+
+def test_an_imported_event_is_online_only_when_its_calendar_says_where_to_join(people):
+    in_person = event_of(organiser=people.organiser, starts_at=at(2026, 11, 3, 19))
+    online = event_of(
+        organiser=people.organiser,
+        title="Videokonferenz",
+        starts_at=at(2026, 11, 4, 19),
+        online_url="https://meet.example/abc",
+    )
+    body = ical.calendar_bytes(
+        events=[in_person, online], name="x", url_for=lambda e: f"https://b.example/{e.pk}/"
+    )
+    parsed = {e.uid: e for e in ical.parse_calendar(body, default_tz="Europe/Berlin")}
+    # The page link is no place to join: only CONFERENCE makes an event online.
+    assert parsed[in_person.uid].url == f"https://b.example/{in_person.pk}/"
+    assert parsed[in_person.uid].online_url == ""
+    assert parsed[online.uid].online_url == "https://meet.example/abc"
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -313,3 +332,12 @@ def test_a_feed_reads_back_as_the_same_events(people):
     assert (back.starts_at, back.ends_at) == (event.starts_at, event.ends_at)
     assert back.rrule == "FREQ=WEEKLY;COUNT=4" and back.exdates == [at(2026, 10, 27, 19)]
     assert back.starts_at.tzinfo == BERLIN
+
+
+def test_one_uid_is_one_vevent_when_two_spaces_import_the_same_calendar(people):
+    first = event_of(organiser=people.organiser, title="Erste Kopie", starts_at=at(2026, 11, 3, 19))
+    second = event_of(organiser=people.organiser, title="Zweite", starts_at=at(2026, 11, 4, 19))
+    second.uid = first.uid  # as two imported copies of one outside event have
+    body = ical.calendar_bytes(events=[first, second], name="x")
+    summaries = [str(c["SUMMARY"]) for c in icalendar.Calendar.from_ical(body).walk("VEVENT")]
+    assert summaries == ["Erste Kopie"]

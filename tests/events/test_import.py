@@ -194,6 +194,43 @@ def test_a_web_page_is_not_a_calendar(server, imported_once, english):
     _assert_failed(imported_once, says="answered with a web page, not with a calendar")
 
 
+def test_an_empty_answer_keeps_the_imported_events(server, imported_once, english):
+    server.calendar = _calendar_of([])
+    _assert_failed(imported_once, says="answered without any events")
+
+
+def test_an_unreadable_entry_keeps_its_last_good_version(server, imported_once):
+    [kept] = Event.objects.filter(source=imported_once)
+    broken = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:{kept.uid}\r\nDTSTART:nonsense\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    server.calendar = broken.encode()
+    result = imports.import_subscription(subscription=imported_once)
+    assert result.ok and result.removed == 0 and result.skipped == 1
+    assert Event.objects.filter(pk=kept.pk, title=kept.title).exists()
+
+
+def test_a_failure_inside_the_transaction_changes_nothing(
+    server, imported_once, people, spaces, monkeypatch, english
+):
+    source, _group = spaces
+    event_of(organiser=people.other, space=source, title="Neu", starts_at=at(2026, 11, 4, 19))
+    server.calendar = _calendar_of(list(Event.objects.filter(space=source)))
+    before = _snapshot(imported_once)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Event.objects, "bulk_update", broken)
+    with pytest.raises(RuntimeError):
+        imports.import_subscription(subscription=imported_once)
+    assert _snapshot(imported_once) == before  # "Neu" was created, then rolled back
+    imported_once.refresh_from_db()
+    assert "error on our side" in imported_once.last_error
+
+
 def test_a_huge_answer_is_cut_at_the_limit(server, imported_once, english):
     _point(imported_once, server.url("/huge"))
     started = time.monotonic()

@@ -12,7 +12,7 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events import services
+from events import selectors, services
 from events.models import Event, FeedToken, Rsvp, RsvpStatus
 from notifications.models import Notification
 from spaces.models import SpaceVisibility
@@ -171,6 +171,13 @@ def test_the_four_views_show_an_event_on_its_day(people):
     # A bad month or day falls back to today instead of failing.
     assert visitor.get("/events/?month=nonsense").status_code == 200
     assert visitor.get("/events/week/?week=2027-13-40").status_code == 200
+    # The far end of what dates hold: moving on from there must not overflow.
+    for far in (
+        "/events/?month=9999-12",
+        "/events/week/?week=9999-12-31",
+        "/events/agenda/?from=9999-12-31",
+    ):
+        assert visitor.get(far).status_code == 200, far
 
 
 def test_the_list_shows_what_is_coming_and_filters_by_category(people):
@@ -294,9 +301,12 @@ def test_the_month_view_costs_the_same_queries_with_10_or_5000_events(people):
     many = _month_queries(client)
     assert few == many
     page = client.get("/events/?month=2027-02").content.decode()
-    # 5,000 dates are more than a page expands: the view says it cut them.
-    assert len(re.findall(r'class="occurrence', page)) == 1000
+    # 5,000 dates are more than a page expands: the view says it cut them; each day shows its
+    # first few and links the rest to the agenda from that day.
     assert "mehr Termine" in page
+    shown = len(re.findall(r'class="occurrence', page))
+    assert 0 < shown <= 42 * selectors.MONTH_PER_DAY
+    assert re.search(r'href="/events/agenda/\?from=2027-02-\d\d">\d+ weitere am ', page)
 
 
 def test_search_finds_a_listed_event_and_never_a_private_space_s(people):
@@ -314,3 +324,38 @@ def test_search_finds_a_listed_event_and_never_a_private_space_s(people):
     assert found == ["Lastenrad-Tour"]
     mine = {hit.title for hit in search(user=people.organiser, query="Lastenrad").hits}
     assert mine == {"Lastenrad-Tour", "Lastenrad intern"}  # positive control: its members
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_every_list_of_events_costs_the_same_queries_with_5_or_60_events(people):
+    space = space_of(admin=people.organiser, members=[people.member])
+    category = services.category_save(actor=people.moderator, name="Treffen")
+    urls = (
+        "/events/week/?week=2027-02-08",
+        "/events/agenda/?from=2027-02-01",
+        "/events/list/",
+        f"/spaces/{space.slug}/events/",
+        "/events/mine/",
+        "/api/v1/events/",
+        "/api/v1/events/?from=2027-02-01T00:00:00Z&to=2027-03-01T00:00:00Z",
+        "/events/feed/rss/",
+        "/events/ical/",
+    )
+
+    def grow(count: int, prefix: str) -> None:
+        bulk_events(organiser=people.organiser, space=space, count=count, prefix=prefix)
+        Event.objects.filter(title__startswith=prefix).update(category=category)
+
+    client = people.client("member")
+    grow(5, "wenige")
+    for url in urls:
+        _queries(client, url)  # caches warm
+    few = {url: _queries(client, url) for url in urls}
+    grow(55, "viele")
+    assert {url: _queries(client, url) for url in urls} == few

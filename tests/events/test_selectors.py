@@ -183,3 +183,20 @@ def test_the_month_costs_the_same_queries_with_10_or_500_events(people):
     many_queries, many = _month_queries(people.member)
     assert (few, many) == (10, 500)
     assert many_queries == few_queries
+
+
+def test_a_busy_day_of_the_month_shows_its_first_few_and_counts_the_rest(people):
+    for hour in range(8, 8 + selectors.MONTH_PER_DAY + 2):
+        event_of(organiser=people.organiser, title=f"Um {hour}", starts_at=at(2027, 2, 10, hour))
+    event_of(organiser=people.organiser, title="Allein", starts_at=at(2027, 2, 11, 18))
+    occurrences, _cut = selectors.occurrences_for(
+        user=people.member, start=at(2027, 2, 1, 0), end=at(2027, 3, 1, 0)
+    )
+    weeks = selectors.month_grid(
+        occurrences, first=datetime.date(2027, 2, 1), tz=BERLIN, today=datetime.date(2027, 2, 1)
+    )
+    days = {day.date: day for week in weeks for day in week}
+    busy, quiet = days[datetime.date(2027, 2, 10)], days[datetime.date(2027, 2, 11)]
+    assert [o.event.title for o in busy.occurrences] == ["Um 8", "Um 9", "Um 10"]
+    assert busy.more == 2
+    assert ([o.event.title for o in quiet.occurrences], quiet.more) == (["Allein"], 0)

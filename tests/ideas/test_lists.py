@@ -158,3 +158,36 @@ def test_hidden_ideas_are_shown_only_to_those_who_may_moderate(people, portal_b)
     # Missing and invisible look alike.
     member = people.client("member")
     assert member.get("/ideas/999999/").status_code == 404
+
+
+def test_the_list_pages_every_idea_once_in_trending_order_without_offset(people, portal_b):
+    import re
+
+    from ideas.views import LIST_PAGE_SIZE
+
+    total = LIST_PAGE_SIZE + 6
+    fans = [member_of(people.portal) for _ in range(4)]
+    with in_portal(portal_b):
+        for n in range(total):
+            idea = posted_at(
+                idea_of(author=people.author, title=f"Seite {n:02d}"),
+                timezone.now() - datetime.timedelta(hours=n),
+            )
+            for fan in fans[: n % 5]:  # ties in trending: the tie-breakers decide
+                support_of(idea, fan, at=timezone.now() - datetime.timedelta(hours=n))
+        expected = _titles(selectors.ideas_for_listing(user=people.member))
+    client = people.client("member")
+    seen, url, statements, sizes = [], "/ideas/", [], []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        statements += [q["sql"] for q in queries]
+        found = re.findall(r">(Seite \d\d)<", page)
+        seen += found
+        sizes.append(len(found))
+        link = re.search(r'href="(\?after=[^"]+)" rel="next"', page)
+        url = "/ideas/" + link.group(1).replace("&amp;", "&") if link else ""
+    assert sizes == [LIST_PAGE_SIZE, 6]
+    assert len(seen) == total and len(set(seen)) == total
+    assert seen == [t for t in expected if t.startswith("Seite")]
+    assert not [s for s in statements if "OFFSET" in s]

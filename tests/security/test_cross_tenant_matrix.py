@@ -55,6 +55,7 @@ CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 # Route name -> {parameter: which of B's objects (a key of `foreign_objects`) or literal values}.
 FOREIGN_ARGS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "accounts:person": {"pk": "member_pk"},
+    "news:post": {"pk": "post_pk"},
     "accounts:set_password": {"uidb64": "member_uidb64", "token": "member_reset_token"},
     "mfa_remove_webauthn": {"pk": "authenticator_pk"},
     "mfa_edit_webauthn": {"pk": "authenticator_pk"},
@@ -249,8 +250,14 @@ def foreign_objects(portal_a, portal_b) -> tuple[dict, list[str]]:
             display_name="Bruno Betaonly",
         ),
     )
+    from news.models import Post
+
+    def b_post():
+        with in_portal(portal_b):
+            return post_create(author=member, body="Quokka-Beta-Only news of portal B")
+
+    post = _unused_in_a(portal_a, Post, b_post)
     with in_portal(portal_b):
-        post_create(author=member, body="Quokka-Beta-Only news of portal B")
         invitation = _unused_in_a(
             portal_a,
             Invitation,
@@ -287,6 +294,7 @@ def foreign_objects(portal_a, portal_b) -> tuple[dict, list[str]]:
     objects = {
         **spaces_era,
         "member_pk": str(member.pk),
+        "post_pk": str(post.pk),
         "member_uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
         "member_uidb36": int_to_base36(member.pk),
         "member_reset_token": reset_token,
@@ -504,6 +512,7 @@ def url_for(route, objects: dict, variant: int) -> tuple[str, str]:
 # What an id, key or token that exists in no schema looks like, per kind of object.
 MISSING = {
     "member_pk": str(NOWHERE),
+    "post_pk": str(NOWHERE),
     "member_uidb64": urlsafe_base64_encode(force_bytes(NOWHERE)),
     "member_uidb36": int_to_base36(NOWHERE),
     "member_reset_token": "cz0abc-0123456789abcdef0123456789abcdef",

@@ -12,12 +12,13 @@ import threading
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import MembershipPolicy
-from accounts.selectors import POLICY_CACHE_KEY, membership_policy
+from accounts.selectors import membership_policy
 from core.routing import walk
 from tenants.models import Domain
 from tests.accounts.factories import UserFactory, host_of, member_of
@@ -109,10 +110,10 @@ def test_a_signal_in_one_portal_forgets_only_that_portals_cache(
             policy.members_only = not policy.members_only
             policy.save()
         assert membership_policy().members_only == policy.members_only
-    with in_portal(portal_b):
-        # B's entry is still there (its own), and still says what B's row says.
-        assert cache.get(POLICY_CACHE_KEY) is not None
+    with in_portal(portal_b), CaptureQueriesContext(connection) as queries:
+        # B's entry is still there (its own: no query), and still says what B's row says.
         assert membership_policy().members_only == b_before
+    assert len(queries) == 0
 
 
 def test_mails_sent_for_two_portals_at_once_carry_each_portals_branding(portal_a, portal_b):

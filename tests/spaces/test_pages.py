@@ -443,3 +443,18 @@ def test_a_decision_must_be_named(people, portal_b):
     people.client("space_admin").post(f"/spaces/{space.slug}/members/{asked.pk}/decide/")
     with in_portal(portal_b):
         assert selectors.membership_of(user=people.member, space=space).status == "requested"
+
+
+def test_a_big_space_lists_its_first_members_admins_first_and_counts_the_rest(people, portal_b):
+    from spaces.views import SHOWN_MEMBERS
+
+    with in_portal(portal_b):
+        space = space_of(admin=people.space_admin, members=[people.space_member])
+        for n in range(SHOWN_MEMBERS + 3):
+            join(space, member_of(portal_b, display_name=f"Zora Zahl {n:02d}"))
+    page = _text(people.client("space_member").get(f"/spaces/{space.slug}/"))
+    listed = page.split("space-members", 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == SHOWN_MEMBERS
+    assert listed.index(str(people.space_admin)) < listed.index("Zora Zahl")  # admins first
+    # 35 members in all: the admin, the member and 33 more; 30 listed.
+    assert "and 5 more members" in page

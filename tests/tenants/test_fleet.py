@@ -31,14 +31,14 @@ def _new_portal(subdomain: str) -> Portal:
 NEWS_MIGRATIONS = ["news.0001_initial", "news.0002_post_hidden_at"]
 
 
-def _roll_back_portal_app(schema: str) -> None:
-    """Unapply the portal app's migrations in `schema`, as if it predated them."""
+def _roll_back_portal_app(schema: str, to: str = "zero") -> None:
+    """Unapply the portal app's migrations in `schema` back to `to`, as if it predated them."""
     connection.set_schema(schema)
     try:
         call_command(
             MigrateCommand(),
             "news",
-            "zero",
+            to,
             interactive=False,
             verbosity=0,
             skip_checks=True,
@@ -46,7 +46,12 @@ def _roll_back_portal_app(schema: str) -> None:
         )
     finally:
         connection.set_schema_to_public()
-    assert pending_migrations(schema) == NEWS_MIGRATIONS
+    left = (
+        NEWS_MIGRATIONS
+        if to == "zero"
+        else NEWS_MIGRATIONS[NEWS_MIGRATIONS.index(f"news.{to}") + 1 :]
+    )
+    assert pending_migrations(schema) == left
 
 
 def _break(schema: str) -> None:
@@ -148,3 +153,39 @@ def test_migrate_portals_refuses_fewer_than_one_worker():
     with pytest.raises(CommandError) as excinfo:
         call_command("migrate_portals", "--parallel", "0", "--skip-public")
     assert excinfo.value.returncode == 2
+
+
+def _has_hidden_at(schema: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = 'news_post' AND column_name = 'hidden_at'",
+            [schema],
+        )
+        return cursor.fetchone() is not None
+
+
+@pytest.mark.django_db
+def test_a_field_only_release_reaches_every_behind_schema_and_a_broken_one_keeps_its_state(
+    portal_a,
+):
+    # Several schemas at the same state: the models rendered for the first serve the others.
+    first, second = (_new_portal(name).schema_name for name in ("feld-eins", "feld-zwei"))
+    broken = _new_portal("feld-kaputt").schema_name
+    for schema in (first, second, broken):
+        _roll_back_portal_app(schema, to="0001_initial")
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{broken}".news_post ADD COLUMN hidden_at text')
+
+    results = {r.schema: r for r in migrate_fleet([first, broken, second], parallel=1)}
+
+    for schema in (first, second):
+        assert (results[schema].status, results[schema].applied) == (
+            "migrated",
+            ["news.0002_post_hidden_at"],
+        )
+        assert pending_migrations(schema) == []
+        assert _has_hidden_at(schema)
+    assert results[broken].failed
+    assert "already exists" in results[broken].error
+    assert pending_migrations(broken) == ["news.0002_post_hidden_at"]

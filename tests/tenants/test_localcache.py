@@ -100,7 +100,7 @@ def shared_cache_calls():
 
 
 def _loader(value, calls: list, ttl: float = 60):
-    def load():
+    def load(version):
         calls.append(value)
         return value, ttl
 
@@ -243,6 +243,34 @@ def test_invalidation_reaches_another_process_at_its_next_check(db):
     assert loads == ["old", "old", "new", "new"]
 
 
+def test_a_load_that_read_before_an_invalidation_cannot_put_the_old_value_back(db):
+    """B reads the database, A's change commits and invalidates, then B writes what it read:
+    a process that loads afterwards must not get B's old value from the shared cache."""
+    from django.core.cache import caches
+
+    from tenants.localcache import SHARED_ALIAS, shared_key
+
+    shared = caches[SHARED_ALIAS]
+    database = {"k": "old"}
+    late, fresh = _process(), _process()
+
+    def read_through(version):
+        key = shared_key("k", version)
+        value = shared.get(key)
+        if value is None:
+            value = database["k"]
+            if database["k"] == "old":  # A commits while B is between its read and its write
+                database["k"] = "new"
+                late.cache.invalidate(["k"])
+            shared.set(key, value, 60)
+        return value, 60
+
+    assert late.cache.get("k", read_through) == "old"  # what B read, stamped with the old version
+    assert fresh.cache.get("k", read_through) == "new"
+    late.clock.advance(INTERVAL)
+    assert late.cache.get("k", read_through) == "new"
+
+
 def test_unchanged_version_keeps_the_copy_after_the_interval(db):
     process = _process()
     loads: list[str] = []
@@ -304,7 +332,7 @@ def test_changing_a_returned_value_does_not_change_the_cached_one(db):
 def test_failing_load_keeps_nothing(db):
     process = _process()
 
-    def broken():
+    def broken(version):
         raise RuntimeError("database down")
 
     with pytest.raises(RuntimeError):
