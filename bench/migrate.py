@@ -48,8 +48,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--migrate-sample",
         type=int,
-        default=200,
-        help="portals django-tenants migrates, scaled to the fleet (default 200; 0: all)",
+        default=100,
+        help="portals django-tenants migrates, scaled to the fleet (default 100; 0: all)",
     )
 
 

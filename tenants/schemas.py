@@ -17,6 +17,7 @@ and its schema keeps what it had (each migration runs in its own transaction, as
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import zlib
@@ -40,16 +41,44 @@ def _qi(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@contextlib.contextmanager
+def _tables_of(schema: str):
+    """While in here, the connection lists only `schema`'s tables. Django's listing (the
+    migration recorder asks it several times a schema) checks every relation of the database
+    for visibility: at 1,000 portals, 73,000 relations and 170 ms a listing, the most of a
+    schema's migration. Asked by name instead, PostgreSQL reads one schema's entries."""
+    from django.db.backends.postgresql.introspection import TableInfo
+
+    def get_table_list(cursor):
+        cursor.execute(
+            "SELECT c.relname, CASE WHEN c.relispartition THEN 'p'"
+            " WHEN c.relkind IN ('m', 'v') THEN 'v' ELSE 't' END,"
+            " obj_description(c.oid, 'pg_class')"
+            " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+            " ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v') AND n.nspname = %s",
+            [schema],
+        )
+        return [TableInfo(*row) for row in cursor.fetchall()]
+
+    introspection = connection.introspection
+    introspection.get_table_list = get_table_list
+    try:
+        yield
+    finally:
+        del introspection.get_table_list
+
+
 def pending_migrations(schema: str) -> list[str]:
     """Migrations not yet recorded in `schema`, as "app.name" strings (empty: up to date)."""
     connection.set_schema(schema, include_public=False)
     try:
-        recorder = MigrationRecorder(connection)
-        if not recorder.has_table():
-            return sorted(f"{a}.{n}" for a, n in expected_migrations())
-        executor = _Executor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+        with _tables_of(schema):
+            if not MigrationRecorder(connection).has_table():
+                return sorted(f"{a}.{n}" for a, n in expected_migrations())
+            executor = _Executor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
     finally:
         connection.set_schema_to_public()
 
@@ -174,29 +203,34 @@ def migrate_schema(schema: str, *, stdout=None) -> None:
     """Apply all pending migrations to an existing portal (or template) schema."""
     connection.set_schema(schema, include_public=False)
     try:
-        # Create django_migrations in the schema itself; with public on the search_path the
-        # recorder would find public's table and consider everything applied.
-        MigrationRecorder(connection).ensure_schema()
-        connection.set_schema(schema)
-        executor = _Executor(connection)
-        targets = executor.loader.graph.leaf_nodes()
-        plan = executor.migration_plan(targets)
-        if not plan:
-            return
-        if _changes_models(plan) or any(backwards for _migration, backwards in plan):
-            call_command(
-                MigrateCommand(),
-                interactive=False,
-                verbosity=0,
-                skip_checks=True,
-                stdout=stdout or io.StringIO(),
-            )
-            return
-        executor.migrate(targets, plan=plan, state=_state_before(executor))
-        if stdout:
-            stdout.write(f"{schema}: applied {len(plan)} migration(s)\n")
+        with _tables_of(schema):
+            _migrate(schema, stdout)
     finally:
         connection.set_schema_to_public()
+
+
+def _migrate(schema: str, stdout) -> None:
+    # Create django_migrations in the schema itself; with public on the search_path the
+    # recorder would find public's table and consider everything applied.
+    MigrationRecorder(connection).ensure_schema()
+    connection.set_schema(schema)
+    executor = _Executor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets)
+    if not plan:
+        return
+    if _changes_models(plan) or any(backwards for _migration, backwards in plan):
+        call_command(
+            MigrateCommand(),
+            interactive=False,
+            verbosity=0,
+            skip_checks=True,
+            stdout=stdout or io.StringIO(),
+        )
+        return
+    executor.migrate(targets, plan=plan, state=_state_before(executor))
+    if stdout:
+        stdout.write(f"{schema}: applied {len(plan)} migration(s)\n")
 
 
 def create_schema(schema: str) -> None:
