@@ -2,9 +2,9 @@
 
 Portals are made by the real `portal_provision` (schema copied from the template, theme, first
 admin invited, domain, audit row), so a benchmark's fleet is what production has, not a
-look-alike. Measured: 0.2 s a portal at 10 portals but 1.2 s at 1,000, since copying the
-template reads catalogs that grow with the fleet; with one process per CPU, 1,000 portals took
-10 minutes on a loaded 2-core machine. A bulk path would copy the same schema and save little.
+look-alike. With one process per CPU, 1,000 portals take about 2.5 minutes on 2 cores (a copy
+of the template costs 0.2 s at 10 portals and 0.3 s at 1,000). A bulk path would copy the same
+schema and save little.
 
 Fleet portals are named `fleet-<i>`; `ensure_fleet(n)` tops the fleet up to n and is idempotent,
 so a `--keepdb` run reuses the portals of the last one. `discard_portal()` removes a portal a

@@ -41,12 +41,23 @@ def _qi(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _names_django_asks_for() -> list[str]:
+    from django.apps import apps
+
+    names = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    return sorted(names | {MigrationRecorder.Migration._meta.db_table})
+
+
 @contextlib.contextmanager
 def _tables_of(schema: str):
-    """While in here, the connection lists only `schema`'s tables. Django's listing (the
-    migration recorder asks it several times a schema) checks every relation of the database
-    for visibility: at 1,000 portals, 73,000 relations and 170 ms a listing, the most of a
-    schema's migration. Asked by name instead, PostgreSQL reads one schema's entries."""
+    """While in here, the connection's table listing names only `schema`'s tables of the
+    project's models (and django_migrations), found by name through the catalogue's index.
+
+    Django's listing (the migration recorder asks for it five times a schema) checks every
+    relation of the database for visibility, and even one schema's full listing scans pg_class:
+    at 1,000 portals, 360,000 relations, 28 ms a listing, most of a schema's migration. Every
+    table Django looks for in a listing is a model's or the recorder's, so those are the names
+    asked for; other tables of the schema are left out."""
     from django.db.backends.postgresql.introspection import TableInfo
 
     def get_table_list(cursor):
@@ -54,10 +65,11 @@ def _tables_of(schema: str):
             "SELECT c.relname, CASE WHEN c.relispartition THEN 'p'"
             " WHEN c.relkind IN ('m', 'v') THEN 'v' ELSE 't' END,"
             " obj_description(c.oid, 'pg_class')"
-            " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-            " ON n.oid = c.relnamespace"
-            " WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v') AND n.nspname = %s",
-            [schema],
+            " FROM unnest(%s::text[]) AS wanted(name) JOIN pg_catalog.pg_class c"
+            " ON c.relname = wanted.name"
+            " AND c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = %s)"
+            " WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v')",
+            [_names_django_asks_for(), schema],
         )
         return [TableInfo(*row) for row in cursor.fetchall()]
 

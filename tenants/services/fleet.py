@@ -70,11 +70,22 @@ def migrate_one(schema: str) -> SchemaResult:
         )
 
 
+# A worker keeps its connection from one schema to the next (a new one costs a backend start
+# and cold catalogue caches, as much as migrating a schema), but not for ever: a backend keeps
+# the catalogue entries of every schema it touched (tenants.connections).
+SCHEMAS_PER_CONNECTION = 100
+_served_by_connection = 0
+
+
 def _run_in_child(schema: str) -> SchemaResult:
+    global _served_by_connection
     try:
         return migrate_one(schema)
     finally:
-        connections.close_all()
+        _served_by_connection += 1
+        if _served_by_connection >= SCHEMAS_PER_CONNECTION:
+            connections.close_all()
+            _served_by_connection = 0
 
 
 def migrate_fleet(
