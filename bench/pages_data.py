@@ -309,6 +309,7 @@ def _spaces(users: list, now: datetime.datetime, topics: list) -> list:
 
 
 def _ideas(count: int, users: list, spaces: list, topics: list, now) -> list:
+    from ideas import trend
     from ideas.models import Idea, IdeaStatus, StatusChange, Support
 
     # In every status, as a marketplace of two years has them; most still open.
@@ -361,6 +362,7 @@ def _ideas(count: int, users: list, spaces: list, topics: list, now) -> list:
                     )
                 )
         _insert(Support, supports)
+        trend.refresh_all()  # a bulk insert sends no signal
         order = list(IdeaStatus.values)
         changes = []
         for idea in ideas:

@@ -134,11 +134,16 @@ def occurrences_for(
     end: datetime.datetime,
     filters: Filters | None = None,
     cap: int = recurrence.DEFAULT_CAP,
+    with_text: bool = True,
 ) -> tuple[list[recurrence.Occurrence], bool]:
     """What a calendar view shows for [start, end): one query, whatever the number of events;
-    (occurrences, whether the cap cut them)."""
+    (occurrences, whether the cap cut them). `with_text=False` leaves out the descriptions
+    (and their search vectors), which a calendar grid does not show: a busy month loads
+    hundreds of events, and those columns were most of the bytes read and decoded."""
     events = in_range(events_listed_for(user=user), start=start, end=end)
     events = with_counts(filtered(events, filters or Filters()))
+    if not with_text:
+        events = events.defer("description", "search")
     return recurrence.expand(list(events), start=start, end=end, cap=cap)
 
 

@@ -126,6 +126,7 @@ def calendar(request):
         start=_midnight(grid_start, tz),
         end=_midnight(grid_end, tz),
         filters=filters,
+        with_text=False,
     )
     weeks = selectors.month_grid(occurrences, first=first, tz=tz, today=today)
     return render(
@@ -158,6 +159,7 @@ def week(request):
         start=_midnight(monday, tz),
         end=_midnight(monday + datetime.timedelta(days=7), tz),
         filters=filters,
+        with_text=False,
     )
     days = selectors.days_of(occurrences, first=monday, count=7, tz=tz, today=today)
     return render(
@@ -189,6 +191,7 @@ def agenda(request):
         start=_midnight(first, tz),
         end=_midnight(first + datetime.timedelta(days=AGENDA_DAYS), tz),
         filters=filters,
+        with_text=False,
     )
     days = [
         day

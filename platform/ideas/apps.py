@@ -7,6 +7,7 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Ideas")
 
     def ready(self) -> None:
-        from ideas import search
+        from ideas import search, trend
 
         search.register_search_type()
+        trend.connect()

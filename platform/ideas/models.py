@@ -62,6 +62,10 @@ class Idea(models.Model):
     created_at = models.DateTimeField(_("posted"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # The trending weight's logarithm and the newest support, kept by ideas.trend from the
+    # supports (NULL: none), so that the marketplace sorts without summing them per request.
+    trend_rank = models.FloatField(null=True, editable=False)
+    last_supported_at = models.DateTimeField(null=True, editable=False)
     search = models.GeneratedField(
         expression=search_vector(("title", "A"), ("place", "B"), ("description", "C")),
         output_field=SearchVectorField(),

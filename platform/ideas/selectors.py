@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -27,18 +28,22 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Power
+from django.db.models.functions import Coalesce, Greatest, Power
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from features.selectors import enabled_here
+from ideas import trend
 from ideas.models import Idea, IdeaStatus, StatusChange, Support
 
 FEATURE = "ideas"
 # Trending: each support counts 0.5 ** (age in hours / HALF_LIFE_HOURS), so a support loses
 # half its weight every three days and a burst of fresh support lifts an idea above old ones.
-HALF_LIFE_HOURS = 72
+HALF_LIFE_HOURS = trend.HALF_LIFE_HOURS
+# The smallest exponent of 2 a weight is computed with (see with_counts).
+FLOOR = -1000.0
 SORTS = ("trending", "newest", "supported")
 AUTHOR_TYPES = ("person", "space")
 
@@ -102,7 +107,8 @@ class _HoursSince(Func):
 def with_counts(ideas: QuerySet[Idea], *, now: datetime.datetime | None = None) -> QuerySet[Idea]:
     """Annotate `support_count` and `trending` (one subquery each, whatever the number of
     ideas). `trending` depends only on the supports and on `now`, so an order is reproducible
-    for a given clock."""
+    for a given clock: from the idea's stored trend (ideas.trend), and summed over the supports
+    up to `now` only for the ideas supported after it."""
     now = now or timezone.now()
     counted = (
         Support.objects.filter(idea=OuterRef("pk"))
@@ -112,7 +118,9 @@ def with_counts(ideas: QuerySet[Idea], *, now: datetime.datetime | None = None) 
         .values("n")
     )
     age = _HoursSince(Value(now), F("created_at"))
-    weight = Power(Value(0.5), age / Value(float(HALF_LIFE_HOURS)))
+    # 2 ** -1000 and less is nothing beside a support of this year, and PostgreSQL raises on
+    # underflow (a support nine years old would otherwise break the list): floored there.
+    weight = Power(Value(2.0), Greatest(-age / Value(float(HALF_LIFE_HOURS)), Value(FLOOR)))
     scored = (
         Support.objects.filter(idea=OuterRef("pk"), created_at__lte=now)
         .order_by()
@@ -120,9 +128,21 @@ def with_counts(ideas: QuerySet[Idea], *, now: datetime.datetime | None = None) 
         .annotate(score=Sum(weight, output_field=FloatField()))
         .values("score")
     )
+    stored = Power(
+        Value(2.0), Greatest(F("trend_rank") - Value(trend.clock_exponent(now)), Value(FLOOR))
+    )
     return ideas.annotate(
         support_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
-        trending=Coalesce(Subquery(scored, output_field=FloatField()), Value(0.0)),
+        trending=Case(
+            When(
+                last_supported_at__gt=now,
+                then=Coalesce(Subquery(scored, output_field=FloatField()), Value(0.0)),
+            ),
+            # GREATEST passes over NULL: an idea without supports is 0, not 2 ** FLOOR.
+            When(trend_rank__isnull=True, then=Value(0.0)),
+            default=stored,
+            output_field=FloatField(),
+        ),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from ideas import trend
 from ideas.models import Idea, IdeaStatus, Support
 
 _numbers = itertools.count(1)
@@ -23,6 +24,7 @@ def support_of(idea: Idea, user, *, at: datetime.datetime | None = None) -> Supp
     support = Support.objects.create(idea=idea, user=user)
     if at is not None:
         Support.objects.filter(pk=support.pk).update(created_at=at)
+        trend.refresh(idea_ids=[idea.pk])  # .update() sends no signal
         support.created_at = at
     return support
 
