@@ -45,8 +45,12 @@ def in_b(portal_b):
         yield portal_b
 
 
-def soon(days: float = 2) -> datetime.datetime:
-    return (timezone.now() + datetime.timedelta(days=days)).replace(microsecond=0)
+def soon(days: int = 2) -> datetime.datetime:
+    """Noon, local time, `days` days from today: events a day apart never overlap a day's
+    boundary, whatever the hour the suite runs at (at 22:00 a two-hour event ran into the next
+    day and the date filter rightly kept it)."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=timezone.get_current_timezone())
 
 
 @dataclass
