@@ -161,26 +161,99 @@ class MonthDay:
 MONTH_PER_DAY = 3
 
 
-def month_grid(
-    occurrences: list[recurrence.Occurrence],
+@dataclass
+class Month:
+    weeks: list[list[MonthDay]]
+    count: int  # dates in the grid's range, all of them, shown or not
+    cut: bool  # a series had more dates than a page expands (recurrence.DEFAULT_CAP)
+
+
+# For each day of the grid, how many single events touch it and which `per_day` of them start
+# first; and how many single events the whole range has (day 0). `visible` is the visibility
+# selector's query, materialised once: every day reads the same few hundred rows.
+_MONTH_SINGLES_SQL = """
+WITH visible (id, starts_at, ends_at) AS MATERIALIZED ({visible})
+SELECT day.n,
+       (SELECT count(*) FROM visible v WHERE v.starts_at < day.e AND v.ends_at > day.s),
+       ARRAY(SELECT v.id FROM visible v WHERE v.starts_at < day.e AND v.ends_at > day.s
+             ORDER BY v.starts_at, v.id LIMIT %s)
+FROM unnest(%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS day (s, e, n)
+UNION ALL
+SELECT 0, (SELECT count(*) FROM visible v
+           WHERE v.starts_at < %s AND (v.ends_at > %s OR v.starts_at >= %s)), NULL
+"""
+
+
+def month_of(
     *,
+    user,
     first: datetime.date,
     tz,
     today: datetime.date,
+    filters: Filters | None = None,
     per_day: int = MONTH_PER_DAY,
-) -> list[list[MonthDay]]:
-    """Weeks (Monday first) covering the month of `first`, each day with its first `per_day`
-    occurrences and the number left out as `more`."""
-    start = first - datetime.timedelta(days=first.weekday())
+) -> Month:
+    """The month view: weeks (Monday first) covering the month of `first`, each day with its
+    first `per_day` occurrences (by start) and the number left out as `more`.
+
+    Three queries whatever the number of events. A busy portal's month has hundreds of single
+    events but the grid shows at most 42 × `per_day`: which ones, and how many each day has,
+    is decided in SQL (`_MONTH_SINGLES_SQL`), and only the shown ones are loaded. Series are
+    loaded whole and expanded in Python (recurrence), as their dates exist nowhere as rows.
+    A day's entries are the same as days_of would give: an occurrence touches every day from
+    its start to the moment before its end."""
+    from django.db import connection
+
+    grid_start = first - datetime.timedelta(days=first.weekday())
     next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    count = (next_month - start).days
+    count = (next_month - grid_start).days
     count += -count % 7
-    days = days_of(occurrences, first=start, count=count, tz=tz, today=today)
-    for day in days:
+    dates = [grid_start + datetime.timedelta(days=i) for i in range(count + 1)]
+    bounds = [datetime.datetime.combine(day, datetime.time(), tz) for day in dates]
+    start, end = bounds[0], bounds[-1]
+
+    listed = filtered(
+        in_range(events_listed_for(user=user), start=start, end=end), filters or Filters()
+    )
+    series, cut = recurrence.expand(
+        list(with_counts(listed.exclude(rrule="")).defer("description", "search")),
+        start=start,
+        end=end,
+    )
+    singles = listed.filter(rrule="")
+    visible_sql, visible_params = (
+        singles.order_by().values_list("pk", "starts_at", "ends_at").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MONTH_SINGLES_SQL.format(visible=visible_sql),
+            [*visible_params, per_day, bounds[:-1], bounds[1:], end, start, start],
+        )
+        rows = {n: (touching, ids or []) for n, touching, ids in cursor.fetchall()}
+    shown = {pk for _touching, ids in rows.values() for pk in ids}
+    loaded = {
+        event.pk: event
+        for event in with_counts(singles.filter(pk__in=shown)).defer("description", "search")
+    }
+
+    days = days_of(series, first=grid_start, count=count, tz=tz, today=today)
+    for number, day in enumerate(days, start=1):
+        touching, ids = rows[number]
+        of_series = len(day.occurrences)
+        day.occurrences.extend(
+            recurrence.Occurrence(loaded[pk], loaded[pk].starts_at, loaded[pk].ends_at)
+            for pk in ids
+            if pk in loaded  # deleted between the two reads
+        )
+        day.occurrences.sort(key=lambda o: (o.start, o.event.pk))
         day.in_month = day.date.month == first.month
-        day.more = max(len(day.occurrences) - per_day, 0)
+        day.more = max(of_series + touching - per_day, 0)
         del day.occurrences[per_day:]
-    return [days[i : i + 7] for i in range(0, count, 7)]
+    return Month(
+        weeks=[days[i : i + 7] for i in range(0, count, 7)],
+        count=rows[0][0] + len(series),
+        cut=cut,
+    )
 
 
 def days_of(

@@ -120,15 +120,7 @@ def calendar(request):
     filters = filters_from(request.GET)
     grid_start = first - datetime.timedelta(days=first.weekday())
     after = _shift_month(first, 1)
-    grid_end = after + datetime.timedelta(days=(7 - after.weekday()) % 7)
-    occurrences, cut = selectors.occurrences_for(
-        user=request.user,
-        start=_midnight(grid_start, tz),
-        end=_midnight(grid_end, tz),
-        filters=filters,
-        with_text=False,
-    )
-    weeks = selectors.month_grid(occurrences, first=first, tz=tz, today=today)
+    month = selectors.month_of(user=request.user, first=first, tz=tz, today=today, filters=filters)
     return render(
         request,
         "events/month.html",
@@ -136,13 +128,13 @@ def calendar(request):
             **_common(request, filters, "month"),
             "keep": [("month", first.strftime("%Y-%m"))],
             "first": first,
-            "weeks": weeks,
+            "weeks": month.weeks,
             "weekdays": [grid_start + datetime.timedelta(days=i) for i in range(7)],
             "previous": _shift_month(first, -1),
             "next": after,
             "this_month": today.replace(day=1),
-            "cut": cut,
-            "count": len(occurrences),
+            "cut": month.cut,
+            "count": month.count,
         },
     )
 

@@ -137,16 +137,22 @@ def test_a_month_shows_series_and_single_events_on_their_days(people):
         rrule="FREQ=WEEKLY;BYDAY=TU",
     )
     event_of(organiser=people.organiser, title="Fest", starts_at=at(2027, 2, 13, 12))
-    start, end = at(2027, 2, 1, 0), at(2027, 3, 1, 0)
-    occurrences, cut = selectors.occurrences_for(user=people.member, start=start, end=end)
-    assert not cut
-    weeks = selectors.month_grid(
-        occurrences, first=datetime.date(2027, 2, 1), tz=BERLIN, today=datetime.date(2027, 2, 13)
+    month = selectors.month_of(
+        user=people.member,
+        first=datetime.date(2027, 2, 1),
+        tz=BERLIN,
+        today=at(2027, 2, 13, 0).date(),
     )
+    assert not month.cut
+    weeks = month.weeks
     days = {day.date: [o.event.title for o in day.occurrences] for week in weeks for day in week}
+    # The grid runs Monday 1 February to Sunday 28 February 2027: four Tuesdays and the fest.
     assert [d.day for d, titles in sorted(days.items()) if "Plenum" in titles] == [2, 9, 16, 23]
     assert days[datetime.date(2027, 2, 13)] == ["Fest"]
     assert all(len(week) == 7 for week in weeks) and weeks[0][0].date.weekday() == 0
+    assert month.count == 5
+    today = [day for week in weeks for day in week if day.is_today]
+    assert [day.date for day in today] == [datetime.date(2027, 2, 13)]
 
 
 def test_filters_narrow_the_calendar(people):
@@ -185,18 +191,72 @@ def test_the_month_costs_the_same_queries_with_10_or_500_events(people):
     assert many_queries == few_queries
 
 
+def _month(user, **filters) -> dict:
+    month = selectors.month_of(
+        user=user,
+        first=datetime.date(2027, 2, 1),
+        tz=BERLIN,
+        today=datetime.date(2027, 2, 1),
+        filters=Filters(**filters),
+    )
+    return {day.date: day for week in month.weeks for day in week}
+
+
 def test_a_busy_day_of_the_month_shows_its_first_few_and_counts_the_rest(people):
     for hour in range(8, 8 + selectors.MONTH_PER_DAY + 2):
         event_of(organiser=people.organiser, title=f"Um {hour}", starts_at=at(2027, 2, 10, hour))
     event_of(organiser=people.organiser, title="Allein", starts_at=at(2027, 2, 11, 18))
-    occurrences, _cut = selectors.occurrences_for(
-        user=people.member, start=at(2027, 2, 1, 0), end=at(2027, 3, 1, 0)
-    )
-    weeks = selectors.month_grid(
-        occurrences, first=datetime.date(2027, 2, 1), tz=BERLIN, today=datetime.date(2027, 2, 1)
-    )
-    days = {day.date: day for week in weeks for day in week}
+    days = _month(people.member)
     busy, quiet = days[datetime.date(2027, 2, 10)], days[datetime.date(2027, 2, 11)]
     assert [o.event.title for o in busy.occurrences] == ["Um 8", "Um 9", "Um 10"]
     assert busy.more == 2
     assert ([o.event.title for o in quiet.occurrences], quiet.more) == (["Allein"], 0)
+
+
+def test_a_day_shows_the_first_starting_of_series_and_single_events_together(people):
+    event_of(
+        organiser=people.organiser,
+        title="Plenum",
+        starts_at=at(2027, 2, 2, 9),
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+    )
+    # Three days long, from the Monday: on Tuesday it began first of all.
+    event_of(
+        organiser=people.organiser, title="Aktionstage", starts_at=at(2027, 2, 8, 10), hours=72
+    )
+    for hour in (8, 12, 18):
+        event_of(organiser=people.organiser, title=f"Um {hour}", starts_at=at(2027, 2, 9, hour))
+    days = _month(people.member)
+    tuesday = days[datetime.date(2027, 2, 9)]
+    assert [o.event.title for o in tuesday.occurrences] == ["Aktionstage", "Um 8", "Plenum"]
+    assert tuesday.more == 2
+    assert [o.event.title for o in days[datetime.date(2027, 2, 10)].occurrences] == ["Aktionstage"]
+    # It ends at 10:00 on the Thursday, which it still touches; Friday it does not.
+    assert [o.event.title for o in days[datetime.date(2027, 2, 11)].occurrences] == ["Aktionstage"]
+    assert days[datetime.date(2027, 2, 12)].occurrences == []
+    assert [o.event.title for o in days[datetime.date(2027, 2, 16)].occurrences] == ["Plenum"]
+
+
+def test_the_month_shows_only_what_the_viewer_may_see_and_what_the_filters_keep(people):
+    secret = space_of(visibility=SpaceVisibility.PRIVATE, admin=people.organiser)
+    event_of(organiser=people.organiser, space=secret, title="Intern", starts_at=at(2027, 2, 3, 18))
+    group = space_of(admin=people.organiser, slug="klimagruppe")
+    event_of(organiser=people.organiser, space=group, title="Gruppe", starts_at=at(2027, 2, 3, 19))
+    event_of(organiser=people.organiser, title="Offen", starts_at=at(2027, 2, 3, 20))
+    third = datetime.date(2027, 2, 3)
+    assert [o.event.title for o in _month(people.member)[third].occurrences] == ["Gruppe", "Offen"]
+    # Positive control: the private space's admin sees its event too.
+    titles = [o.event.title for o in _month(people.organiser)[third].occurrences]
+    assert titles == ["Intern", "Gruppe", "Offen"]
+    filtered = _month(people.member, space_slug="klimagruppe")[third]
+    assert ([o.event.title for o in filtered.occurrences], filtered.more) == (["Gruppe"], 0)
+
+
+def test_a_month_of_more_dates_than_a_page_expands_still_fills_its_last_days(people):
+    space = space_of(admin=people.organiser)
+    bulk_events(organiser=people.organiser, space=space, count=1200, prefix="Viel")
+    days = _month(people.member)
+    last = days[datetime.date(2027, 2, 27)]  # bulk_events fill 1 to 27 February
+    assert len(last.occurrences) == selectors.MONTH_PER_DAY and last.more > 0
+    total = sum(len(day.occurrences) + day.more for day in days.values())
+    assert total == 1200
