@@ -129,13 +129,17 @@ def test_an_occurrence_of_a_series_clashes_and_a_cancelled_event_does_not(people
     )
 
 
-def test_a_month_shows_series_and_single_events_on_their_days(people):
+def _tuesday_plenum(people, *, hour: int) -> None:
     event_of(
         organiser=people.organiser,
         title="Plenum",
-        starts_at=at(2027, 2, 2, 19),
+        starts_at=at(2027, 2, 2, hour),
         rrule="FREQ=WEEKLY;BYDAY=TU",
     )
+
+
+def test_a_month_shows_series_and_single_events_on_their_days(people):
+    _tuesday_plenum(people, hour=19)
     event_of(organiser=people.organiser, title="Fest", starts_at=at(2027, 2, 13, 12))
     month = selectors.month_of(
         user=people.member,
@@ -214,12 +218,7 @@ def test_a_busy_day_of_the_month_shows_its_first_few_and_counts_the_rest(people)
 
 
 def test_a_day_shows_the_first_starting_of_series_and_single_events_together(people):
-    event_of(
-        organiser=people.organiser,
-        title="Plenum",
-        starts_at=at(2027, 2, 2, 9),
-        rrule="FREQ=WEEKLY;BYDAY=TU",
-    )
+    _tuesday_plenum(people, hour=9)
     # Three days long, from the Monday: on Tuesday it began first of all.
     event_of(
         organiser=people.organiser, title="Aktionstage", starts_at=at(2027, 2, 8, 10), hours=72
