@@ -19,6 +19,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -196,34 +197,28 @@ def month_of(
     """The month view: weeks (Monday first) covering the month of `first`, each day with its
     first `per_day` occurrences (by start) and the number left out as `more`.
 
-    Three queries whatever the number of events. A busy portal's month has hundreds of single
+    Two queries whatever the number of events. A busy portal's month has hundreds of single
     events but the grid shows at most 42 × `per_day`: which ones, and how many each day has,
     is decided in SQL (`_MONTH_SINGLES_SQL`), and only the shown ones are loaded. Series are
     loaded whole and expanded in Python (recurrence), as their dates exist nowhere as rows.
     A day's entries are the same as days_of would give: an occurrence touches every day from
     its start to the moment before its end."""
-    from django.db import connection
-
     grid_start = first - datetime.timedelta(days=first.weekday())
     next_month = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     count = (next_month - grid_start).days
     count += -count % 7
-    dates = [grid_start + datetime.timedelta(days=i) for i in range(count + 1)]
-    bounds = [datetime.datetime.combine(day, datetime.time(), tz) for day in dates]
+    bounds = [
+        datetime.datetime.combine(grid_start + datetime.timedelta(days=i), datetime.time(), tz)
+        for i in range(count + 1)
+    ]
     start, end = bounds[0], bounds[-1]
 
     listed = filtered(
         in_range(events_listed_for(user=user), start=start, end=end), filters or Filters()
     )
-    series, cut = recurrence.expand(
-        list(with_counts(listed.exclude(rrule="")).defer("description", "search")),
-        start=start,
-        end=end,
-    )
-    singles = listed.filter(rrule="")
     visible_sql, visible_params = (
-        singles.order_by().values_list("pk", "starts_at", "ends_at").query.sql_with_params()
-    )
+        listed.filter(rrule="").order_by().values_list("pk", "starts_at", "ends_at").query
+    ).sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             _MONTH_SINGLES_SQL.format(visible=visible_sql),
@@ -231,10 +226,17 @@ def month_of(
         )
         rows = {n: (touching, ids or []) for n, touching, ids in cursor.fetchall()}
     shown = {pk for _touching, ids in rows.values() for pk in ids}
-    loaded = {
-        event.pk: event
-        for event in with_counts(singles.filter(pk__in=shown)).defer("description", "search")
-    }
+    # The series and the single events shown, in one query.
+    events = with_counts(listed.filter(~Q(rrule="") | Q(pk__in=shown))).defer(
+        "description", "search"
+    )
+    loaded, series_events = {}, []
+    for event in events:
+        if event.rrule:
+            series_events.append(event)
+        else:
+            loaded[event.pk] = event
+    series, cut = recurrence.expand(series_events, start=start, end=end)
 
     days = days_of(series, first=grid_start, count=count, tz=tz, today=today)
     for number, day in enumerate(days, start=1):

@@ -118,7 +118,6 @@ def calendar(request):
     today = timezone.localdate()
     first = _month(request.GET.get("month"), today)
     filters = filters_from(request.GET)
-    grid_start = first - datetime.timedelta(days=first.weekday())
     after = _shift_month(first, 1)
     month = selectors.month_of(user=request.user, first=first, tz=tz, today=today, filters=filters)
     return render(
@@ -129,7 +128,7 @@ def calendar(request):
             "keep": [("month", first.strftime("%Y-%m"))],
             "first": first,
             "weeks": month.weeks,
-            "weekdays": [grid_start + datetime.timedelta(days=i) for i in range(7)],
+            "weekdays": [day.date for day in month.weeks[0]],
             "previous": _shift_month(first, -1),
             "next": after,
             "this_month": today.replace(day=1),
