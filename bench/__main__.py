@@ -15,7 +15,8 @@ Python, PostgreSQL, date). Nothing is asserted about time: a ratio is reported, 
 Database: a database of its own, `allmende_bench` on the same server (the embedded one unless
 DATABASE_URL is set), created and migrated by Django's test-database machinery exactly as the
 test suite's is (`migrate_schemas` on public, then `ensure_template()`), and dropped at the end
-(`--keepdb` keeps it, with its portals, for the next run). The dev database is never touched.
+(`--keepdb` keeps it, with its portals, for the next run, which brings it up to date with
+`migrate_portals`). The dev database is never touched.
 Processes a benchmark starts (gunicorn, a Celery worker) inherit DATABASE_NAME.
 
 Fails loudly: a benchmark that raises ends the run with exit status 1 after the others ran.
@@ -24,7 +25,6 @@ Fails loudly: a benchmark that raises ends the run with exit status 1 after the 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import io
 import json
@@ -71,26 +71,12 @@ def _prepare_environment() -> None:
     os.environ.setdefault("EMAIL_URL", f"file://{ROOT / '.data' / 'bench' / 'mail'}")
 
 
-@contextlib.contextmanager
-def _migrate_public_only():
-    """The test-database machinery runs `migrate`, which django-tenants makes migrate_schemas
-    over every schema with its standard executor: on a kept 1,000-portal fleet, a quarter of an
-    hour before the first benchmark. Public only here; the portals follow by migrate_portals."""
-    from django.core import management
+def _kept_database_exists() -> bool:
+    from django.db import connection
 
-    original = management.call_command
-
-    def call_command(name, *args, **options):
-        if name == "migrate":
-            options["shared"] = True
-        return original(name, *args, **options)
-
-    # creation.create_test_db imports call_command when it runs.
-    management.call_command = call_command
-    try:
-        yield
-    finally:
-        management.call_command = original
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
+        return cursor.fetchone() is not None
 
 
 def _setup_database(keepdb: bool):
@@ -98,7 +84,21 @@ def _setup_database(keepdb: bool):
     from django.db import connection
     from django.test.utils import setup_databases
 
-    with _migrate_public_only():
+    # What the test suite's subprocess_env does: a server or worker we start uses this database.
+    os.environ["DATABASE_NAME"] = DATABASE
+    config = None
+    if keepdb and _kept_database_exists():
+        # Django's test-database machinery would run `migrate`, which django-tenants makes
+        # migrate_schemas over every schema with its standard executor: a quarter of an hour on
+        # a kept 1,000-portal fleet. migrate_portals does public, the template and every portal
+        # with its one-query check instead (under a second when nothing is behind).
+        from django.conf import settings
+        from django.core.management import call_command
+
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = DATABASE
+        call_command("migrate_portals", stdout=io.StringIO())
+    else:
         config = setup_databases(
             verbosity=0,
             interactive=False,
@@ -107,18 +107,11 @@ def _setup_database(keepdb: bool):
             serialized_aliases=set(),
         )
     assert connection.settings_dict["NAME"] == DATABASE, connection.settings_dict["NAME"]
-    # What the test suite's subprocess_env does: a server or worker we start uses this database.
-    os.environ["DATABASE_NAME"] = DATABASE
     for alias in ("routing", "default"):
         caches[alias].clear()
     from tenants.schemas import ensure_template
 
     ensure_template()
-    if keepdb:
-        # A kept fleet's portals, by our one-query check (no-op in well under a second).
-        from django.core.management import call_command
-
-        call_command("migrate_portals", "--skip-public", stdout=io.StringIO())
     return config
 
 
