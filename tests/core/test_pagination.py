@@ -69,3 +69,22 @@ def test_the_cursor_values_round_trip():
     moment = datetime.datetime(2030, 1, 1, 10, tzinfo=datetime.UTC)
     assert _decode(_encode([moment, 7]), 2) == [moment, 7]
     assert _decode(_encode([moment, 7]), 3) is None
+
+
+def test_a_joined_list_chooses_its_page_before_it_joins(people):
+    # select_related: the page's keys come from a narrow subquery, the joins run for its rows
+    # only, in the same one statement; the pages are the ones the plain list gives.
+    _events(people, 7)
+    joined = Event.objects.select_related("organiser")
+    order = ("-starts_at", "-pk")
+    pages, cursor = [], None
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(joined, order=order, after=cursor, size=3)
+            names = {e.organiser.display_name for e in page.items}
+        assert len(queries) == 1 and "IN (SELECT" in queries[0]["sql"]
+        pages.append([e.title for e in page.items])
+        cursor = page.next_cursor
+    assert names == {people.organiser.display_name}
+    plain = [f"Termin {n:03d}" for n in range(6, -1, -1)]
+    assert pages == [plain[:3], plain[3:6], plain[6:]] and not cursor

@@ -298,6 +298,7 @@ def test_every_portal_page_shows_each_payload_as_text(content, portal_b):
                 report.add(f"{who} GET {path}", f"status {response.status_code}")
             elif response.status_code == 200:
                 texts[f"{who} {path}"] = check_response(report, f"{who} GET {path}", response)
+
     # The start page shows the latest news a page at a time: every post is on one of them.
     def older(response):
         return re.search(r'href="(\?after=[\w-]+)" rel="next"', response.content.decode())

@@ -2,12 +2,22 @@
 reply, edit and delete. It reads through comments.selectors, or takes `comments=` a page
 prepared by `comments_for_many` (and `moderator=`, and `total=` and `more_url=` when only
 the latest are passed: the section then links there for the rest), so a list of targets costs
-no query per target. `{{ comment.body|comment_html }}` renders a comment's text (mentions, Markdown, nh3)."""
+no query per target. `{{ comment.body|comment_html }}` renders a comment's text (mentions, Markdown, nh3).
+
+`{% comment_item comment %}` is one comment of a thread (the section's `user` and `moderator`
+decide its links), built with format_html: a start page shows forty comments, and as an
+included template they cost it a tenth of its time.
+"""
 
 from __future__ import annotations
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from comments import mentions, selectors
 from comments.forms import CommentForm
@@ -66,3 +76,77 @@ def comments_section(
 @register.filter
 def comment_html(body: str):
     return mentions.render(body)
+
+
+@register.simple_tag(takes_context=True)
+def comment_item(context, comment) -> SafeString:
+    hidden = " comment-hidden" if comment.hidden_at else ""
+    if comment.deleted_at:
+        return format_html(
+            '<article class="comment{}" id="comment-{}"><p class="comment-deleted">{}</p></article>',
+            hidden,
+            comment.pk,
+            gettext("This comment was deleted."),
+        )
+    created = timezone.localtime(comment.created_at)
+    edited = ""
+    if comment.edited_at:
+        edited = format_html(
+            ' · <a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+            reverse("comments:history", args=[comment.pk]),
+            gettext("edited"),
+            gettext("(show earlier versions)"),
+        )
+    note = ""
+    if comment.hidden_at:
+        note = context.template.engine.get_template("moderation/hidden_note.html").render(
+            context.new({"target": comment})
+        )
+    return format_html(
+        '<article class="comment{}" id="comment-{}"><p class="meta">'
+        '<span class="comment-author">{}</span> · <a href="#comment-{}">'
+        '<time datetime="{}">{}</time></a>{}</p>{}<div class="comment-body">{}</div>{}</article>',
+        hidden,
+        comment.pk,
+        comment.author,
+        comment.pk,
+        dateformat.format(created, "c"),
+        formats.date_format(created, "SHORT_DATETIME_FORMAT"),
+        edited,
+        note,
+        mentions.render(comment.body),
+        _actions(context, comment),
+    )
+
+
+def _actions(context, comment) -> str:
+    from moderation.templatetags.moderation import report_link
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return ""
+    links = []
+    own = comment.author_id == user.pk
+    if own:
+        links.append(
+            format_html(
+                '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+                reverse("comments:edit", args=[comment.pk]),
+                gettext("Edit"),
+                gettext("your comment"),
+            )
+        )
+    if own or context.get("moderator"):
+        links.append(
+            format_html(
+                '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+                reverse("comments:delete", args=[comment.pk]),
+                gettext("Delete"),
+                gettext("this comment"),
+            )
+        )
+    links.append(report_link(user, comment))
+    return format_html(
+        '<p class="comment-actions">{}</p>',
+        format_html_join(" ", "{}", ((link,) for link in links)),
+    )
