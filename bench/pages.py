@@ -39,6 +39,7 @@ from django_tenants.utils import tenant_context
 from bench.fleet_data import discard_portal
 from bench.pages_data import FillResult, analyze, fill_portal
 from bench.provision import percentile
+from bench.statements import recorded
 from tenants.models import Portal
 from tenants.selectors import subdomain_hostname
 from tenants.services import portal_provision
@@ -113,15 +114,7 @@ class Series:
 
 def _get(client: Client, path: str, series: Series | None) -> bytes:
     timings: list[tuple[float, str]] = []
-
-    def counting(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timings.append(((time.perf_counter() - started) * 1000, sql))
-
-    with connection.execute_wrapper(counting):
+    with recorded(timings):
         started = time.perf_counter()
         response = client.get(path)
         seconds = time.perf_counter() - started

@@ -21,6 +21,7 @@ import time
 from django.db import connection
 
 from bench.fleet_data import discard_portal, ensure_fleet, portal_count, stderr_progress
+from bench.statements import recorded
 from tenants.models import Domain, Portal, PortalStatus
 from tenants.selectors import subdomain_hostname
 from tenants.services import portal_provision
@@ -58,11 +59,16 @@ def theirs(slug: str) -> Portal:
     return portal
 
 
-def _timed(action, slug: str) -> float:
-    started = time.perf_counter()
-    portal = action(slug)
-    seconds = time.perf_counter() - started
+def _timed(action, slug: str, statements: list | None = None) -> float:
+    """Seconds `action` takes; with `statements`, each statement's (ms, SQL) is appended."""
+    timings: list[tuple[float, str]] = []
+    with recorded(timings):
+        started = time.perf_counter()
+        portal = action(slug)
+        seconds = time.perf_counter() - started
     discard_portal(portal)
+    if statements is not None:
+        statements.append(timings)
     return seconds
 
 
@@ -96,15 +102,21 @@ def measure(size: int, samples: int, progress=None) -> dict:
     _tasks_to_a_queue()
     settings.SPARE_SCHEMAS = max(settings.SPARE_SCHEMAS, 1)
     mine, copies, others = [], [], []
+    statements: list[list[tuple[float, str]]] = []  # of each of our samples
     for i in range(samples):
         spares.refill()  # outside the timing, as in production
         # Rotating which goes first, so none always finds a warm cache.
         runs = [(ours, mine, "ours"), (copied, copies, "copy"), (theirs, others, "theirs")]
         shift = i % len(runs)
         for action, into, label in runs[shift:] + runs[:shift]:
-            into.append(_timed(action, f"sample-{label}-{i}"))
+            into.append(
+                _timed(action, f"sample-{label}-{i}", statements if action is ours else None)
+            )
         if progress:
             progress(i + 1, samples)
+    sql_ms = [sum(ms for ms, _sql in sample) for sample in statements]
+    # The median sample's slowest statements: where our time goes, not the first call's.
+    median = statements[sorted(range(len(mine)), key=mine.__getitem__)[len(mine) // 2]]
     return {
         "existing_portals": portal_count(),
         "samples": samples,
@@ -116,6 +128,12 @@ def measure(size: int, samples: int, progress=None) -> dict:
         "theirs_p95_s": round(percentile(others, 95), 4),
         "ratio_p50": round(statistics.median(others) / statistics.median(mine), 2),
         "ours_s": [round(s, 4) for s in mine],
+        "ours_sql_p50_ms": round(statistics.median(sql_ms), 1),
+        "ours_statements": len(median),
+        "ours_slowest_statements": [
+            {"ms": round(ms, 2), "sql": sql[:200]}
+            for ms, sql in sorted(median, key=lambda s: s[0], reverse=True)[:6]
+        ],
         "theirs_s": [round(s, 4) for s in others],
     }
 

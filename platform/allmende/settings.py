@@ -210,14 +210,16 @@ else:
     # A file cache is shared by the web and worker processes, so invalidation reaches both.
     # Django's default of 300 entries thrashes beyond ~150 portals (a portal needs ~5 routing
     # entries and more in "default"); these hold 1,000 active portals with room to spare. When
-    # full, a cull drops a random tenth (CULL_FREQUENCY 10) rather than a third.
+    # full, a cull drops a random tenth (CULL_FREQUENCY 10) rather than a third; the count is
+    # checked on every hundredth write only (tenants.filecache), not by listing the folder on
+    # each.
     _cache_backend = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "tenants.filecache.SparselyCulledFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "portals"),
         "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 10},
     }
     _routing_cache = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "tenants.filecache.SparselyCulledFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / ENVIRONMENT / "routing"),
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 10},
     }
