@@ -2,9 +2,9 @@
 on every write.
 
 Django's FileBasedCache lists every file of its folder on each `set()` to decide whether to
-cull. With 1,000 portals the folder holds ~15,000 entries, and that listing was two thirds of
-provisioning a portal (a provision writes nine entries: 10 ms each) and a cost on every request
-that writes the cache. Here a process checks the count only on every CULL_CHECK_EVERY-th write
+cull. After a 1,000-portal fleet build the folder holds ~5,000 entries, and that listing was two
+thirds of provisioning a portal (a provision writes nine entries, ~6 ms each: 73 ms p50 in the
+benchmark, 30 ms without) and a cost on every request that writes the cache. Here a process checks the count only on every CULL_CHECK_EVERY-th write
 (default 100); between checks the folder may grow past MAX_ENTRIES by at most that many entries
 per process, and a check culls as Django does (a random 1/CULL_FREQUENCY of the entries).
 
@@ -25,5 +25,5 @@ class SparselyCulledFileBasedCache(FileBasedCache):
 
     def _cull(self):
         self._writes += 1
-        if self._writes % self._cull_check_every == 1 or self._cull_check_every == 1:
+        if (self._writes - 1) % self._cull_check_every == 0:  # the first write, then every n-th
             super()._cull()
