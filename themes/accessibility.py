@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from themes.sanitize import clean_html
 
@@ -132,8 +133,11 @@ def generated_statement(
     *, portal, site_name: str, site_url: str, has_impressum: bool, check: CheckResult | None
 ) -> str:
     """The statement as safe HTML (the subset of themes.sanitize), in the active language."""
-    created: date | None = portal.created_at.date() if getattr(portal, "created_at", None) else None
-    reviewed = check.checked_at.date() if check else created
+    # Days on the portal's calendar, as the template shows the check's moment: in UTC they are
+    # a day early between midnight and 01:00 in Berlin.
+    created_at = getattr(portal, "created_at", None)
+    created: date | None = timezone.localdate(created_at) if created_at else None
+    reviewed = timezone.localdate(check.checked_at) if check else created
     if created and reviewed and reviewed < created:
         reviewed = created  # a check older than the portal still describes the same software
     html = render_to_string(

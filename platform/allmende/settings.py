@@ -104,6 +104,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # `SET search_path` once after the schema changes, not before every statement: half of a page's
 # statements otherwise. django-tenants forgets the setting at rollback, savepoint rollback and
 # reconnect, where PostgreSQL forgets it too; our raw `SET LOCAL`s (schema_clone) do the same.
+# tenants.postgresql_backend also skips it when the connection already holds the wanted path.
 TENANT_LIMIT_SET_CALLS = True
 # Schemas are created by tenants.services.provisioning, never as a side effect of Portal.save().
 PORTAL_TEMPLATE_SCHEMA = "portal_template"
@@ -174,7 +175,7 @@ else:
     _database = embedded_pg.ensure_running()
 # Lets processes started by the test suite (a worker, a command) use the suite's test database.
 _database["NAME"] = env.get("DATABASE_NAME", _database["NAME"])
-_database["ENGINE"] = "django_tenants.postgresql_backend"
+_database["ENGINE"] = "tenants.postgresql_backend"
 # Persistent connections, checked before each request reuses one: after a database restart the
 # first request of every process reconnects instead of failing on the dead connection.
 _database["CONN_MAX_AGE"] = env.get_int("DATABASE_CONN_MAX_AGE", _database.get("CONN_MAX_AGE") or 0)

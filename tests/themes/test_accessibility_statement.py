@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from accounts.models import RegistrationPolicy, User
 from core.event_types import EventType
@@ -44,9 +44,11 @@ def check_file(settings, tmp_path):
 
 
 def _day(moment: datetime, language: str = "en") -> str:
-    """A date as the page in `language` shows it ("June 2, 2025", "2. Juni 2025")."""
+    """A date as the page in `language` shows it ("June 2, 2025", "2. Juni 2025"): on the
+    portal's calendar (TIME_ZONE), as the template's `date` filter does. date_format() alone
+    keeps the moment's own zone (UTC), a day early between 23:00 and midnight UTC."""
     with translation.override(language):
-        return formats.date_format(moment, "DATE_FORMAT")
+        return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def _write(path, data) -> None:
@@ -131,6 +133,19 @@ def test_violations_found_by_the_latest_check_are_listed_as_not_accessible(gener
     assert f"{_day(later)}, 37 pages checked (222 checks), 3 violations found" in after
     assert f"last reviewed on {_day(later)}" in after
     assert f"last reviewed on {_day(CHECKED_AT)}" in before
+
+
+def test_a_check_late_in_the_utc_day_is_dated_by_the_portals_calendar(generated, check_file):
+    # 23:30 UTC in December is 00:30 the next day in Berlin: both the check line and the review
+    # date say the Berlin day, not one a day earlier.
+    late = (CHECKED_AT + timedelta(days=2)).replace(hour=23, minute=30, second=0)
+    _write(check_file, {**CHECK, "date": late.isoformat()})
+    text = _text(_visitor(generated).get(PAGE))
+    berlin_day = _day(late.replace(hour=0) + timedelta(days=1))
+    utc_day = _day(late.replace(hour=0))
+    assert f"Latest automated check: {berlin_day}, 37 pages checked" in text
+    assert f"last reviewed on {berlin_day}" in text
+    assert utc_day not in text
 
 
 def test_a_portal_without_an_order_names_its_own_name_and_contact_email(
