@@ -9,6 +9,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Interval(models.TextChoices):
@@ -97,7 +98,8 @@ class BillingAccount(models.Model):
         TRIALING = "trialing", _("trial")
         PAST_DUE = "past_due", _("payment overdue")
         UNPAID = "unpaid", _("unpaid")
-        CANCELED = "canceled", _("cancelled")
+        # Context: in German a subscription is "gekündigt", an event "abgesagt".
+        CANCELED = "canceled", pgettext_lazy("subscription status", "cancelled")
         INCOMPLETE_EXPIRED = "incomplete_expired", _("expired before payment")
 
     portal = models.OneToOneField(

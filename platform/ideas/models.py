@@ -79,6 +79,8 @@ class Idea(models.Model):
         indexes = [
             GinIndex(fields=["search"], name="idea_search"),
             models.Index(fields=["status", "-created_at"], name="idea_status_created"),
+            # The district filter walks it value by value (core.distinct).
+            models.Index(fields=["place"], name="idea_place"),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce, Greatest, Power
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.distinct import distinct_values
 from features.selectors import enabled_here
 from ideas import trend
 from ideas.models import Idea, IdeaStatus, StatusChange, Support
@@ -182,16 +183,7 @@ def ideas_for_listing(
 
 def districts(*, user) -> list[str]:
     """The districts and places named by visible ideas, for the filter."""
-    return sorted(
-        set(
-            ideas_visible_to(user=user)
-            .exclude(place="")
-            .order_by()
-            .values_list("place", flat=True)
-            .distinct()
-        ),
-        key=str.casefold,
-    )
+    return sorted(distinct_values(ideas_visible_to(user=user), "place"), key=str.casefold)
 
 
 def timeline_of(*, idea: Idea) -> QuerySet[StatusChange]:

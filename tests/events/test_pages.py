@@ -360,3 +360,13 @@ def test_every_list_of_events_costs_the_same_queries_with_5_or_60_events(people)
     few = {url: _queries(client, url) for url in urls}
     grow(55, "viele")
     assert {url: _queries(client, url) for url in urls} == few
+
+
+def test_a_cancelled_event_is_abgesagt_in_the_german_calendar_not_gekuendigt(people):
+    # "cancelled" is also a subscription's status, which in German is "gekündigt".
+    event = event_of(organiser=people.organiser, title="Sommerfest", starts_at=at(2030, 6, 5, 18))
+    people.client("organiser").post(f"/events/{event.pk}/cancel/", {"reason": "Regen"})
+    client = people.client("member")
+    month = client.get("/events/?month=2030-06").content.decode()
+    assert '<span class="tag">abgesagt</span>' in month
+    assert "gekündigt" not in month

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.distinct import distinct_values
 from events import selectors, services
 from events.models import Event
 from events.selectors import Filters
@@ -259,3 +260,31 @@ def test_a_month_of_more_dates_than_a_page_expands_still_fills_its_last_days(peo
     assert len(last.occurrences) == selectors.MONTH_PER_DAY and last.more > 0
     total = sum(len(day.occurrences) + day.more for day in days.values())
     assert total == 1200
+
+
+def test_the_calendar_offers_the_districts_of_the_events_a_person_may_see(people):
+    private = space_of(
+        visibility=SpaceVisibility.PRIVATE, admin=people.organiser, members=[people.member]
+    )
+    event_of(
+        organiser=people.organiser, space=private, starts_at=at(2027, 1, 5, 18), district="Wik"
+    )
+    for n, district in enumerate(["Mitte", "Gaarden", "Mitte", "", "Holtenau"]):
+        event_of(organiser=people.organiser, starts_at=at(2027, 1, 6 + n, 18), district=district)
+    hidden = event_of(organiser=people.other, starts_at=at(2027, 2, 1, 18), district="Düsternbrook")
+    Event.objects.filter(pk=hidden.pk).update(hidden_at=at(2027, 1, 1, 0))
+
+    # Positive control: the private space's member is offered its district.
+    assert selectors.districts(user=people.member) == ["Gaarden", "Holtenau", "Mitte", "Wik"]
+    assert selectors.districts(user=people.other) == ["Gaarden", "Holtenau", "Mitte"]
+    assert selectors.districts(user=AnonymousUser()) == ["Gaarden", "Holtenau", "Mitte"]
+
+
+def test_the_district_filter_costs_one_query_and_stops_at_its_limit(people):
+    for n in range(6):
+        event_of(organiser=people.organiser, starts_at=at(2027, 3, 1 + n, 18), district=f"D{n}")
+    listed = selectors.events_listed_for(user=people.other)
+    with CaptureQueriesContext(connection) as queries:
+        first = distinct_values(listed, "district", limit=4)
+    assert first == ["D0", "D1", "D2", "D3"]
+    assert len(queries) == 1

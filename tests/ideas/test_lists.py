@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import RegistrationPolicy, Topic
 from ideas import selectors
-from ideas.models import IdeaStatus
+from ideas.models import Idea, IdeaStatus
 from tests.accounts.factories import member_of
 from tests.conftest import in_portal
 from tests.ideas.factories import idea_of, posted_at, support_of
@@ -191,3 +191,15 @@ def test_the_list_pages_every_idea_once_in_trending_order_without_offset(people,
     assert len(seen) == total and len(set(seen)) == total
     assert seen == [t for t in expected if t.startswith("Seite")]
     assert not [s for s in statements if "OFFSET" in s]
+
+
+def test_the_marketplace_offers_the_places_of_visible_ideas_only(people, in_b):
+    idea_of(author=people.author, place="Süd")
+    idea_of(author=people.author, place="nord")
+    idea_of(author=people.author, place="")
+    secret = idea_of(author=people.author, place="Geheimweg")
+    Idea.objects.filter(pk=secret.pk).update(hidden_at=timezone.now())
+
+    assert selectors.districts(user=people.member) == ["nord", "Süd"]
+    # Positive control: moderators see hidden ideas, and so their places.
+    assert selectors.districts(user=people.moderator) == ["Geheimweg", "nord", "Süd"]
