@@ -4,9 +4,11 @@ gunicorn (`allmende.wsgi`, one sync worker per CPU, persistent database connecti
 production) serves the benchmark database on a free loopback port; the load comes from a
 second process (`bench.loadgen`, C concurrent clients, one connection per request) spreading
 its requests round-robin over the hosts of 10 portals or of all `--portals` (default 1,000).
-Blocks of `--fleet-seconds` alternate 10, N, N, 10; each host set is warmed first with one
-request per host. Reported: p50/p95/p99 latency, throughput and errors for each, and the
-database backends' private memory (RssAnon of the gunicorn workers' backends, from /proc;
+One block of `--fleet-seconds` over 10 portals, then `--fleet-rounds` rounds of a block over
+N and one over 10, odd rounds in reverse order (throughput and tails drift by ±20% over tens of
+seconds on a small VM; neighbouring blocks share the drift); each host set is warmed first
+with one request per host, and the latencies of each side are pooled. Reported: p50/p95/p99
+latency, throughput and errors for each, and the database backends' private memory (RssAnon of the gunicorn workers' backends, from /proc;
 absent when the database runs elsewhere), since a backend that has touched a thousand schemas
 caches a thousand schemas' catalog entries.
 The memory is sampled every second during the blocks (its peak: a backend recycled just before
@@ -39,7 +41,10 @@ SMALL = 10
 
 def add_arguments(parser) -> None:
     parser.add_argument(
-        "--fleet-seconds", type=float, default=15, help="seconds per load block (default 15)"
+        "--fleet-seconds", type=float, default=6, help="seconds per load block (default 6)"
+    )
+    parser.add_argument(
+        "--fleet-rounds", type=int, default=5, help="rounds of two blocks (default 5)"
     )
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
 
@@ -215,9 +220,14 @@ def run(args) -> dict:
         with MemorySampler() as sampler_small:
             small = [load(port, few, seconds, concurrency)]
         load(port, every, seconds, concurrency, once=True)
+        large: list[dict] = []
         with MemorySampler() as sampler_large:
-            large = [load(port, every, seconds, concurrency) for _ in range(2)]
-        small.append(load(port, few, seconds, concurrency))
+            # Rounds N, 10 then 10, N: the VM's drift weighs on both sides alike. (The
+            # memory peak over 10 portals is read before the fleet has been touched.)
+            for round_ in range(args.fleet_rounds):
+                pair = [(large, every), (small, few)]
+                for into, hosts in pair if round_ % 2 == 0 else reversed(pair):
+                    into.append(load(port, hosts, seconds, concurrency))
     finally:
         stop(server)
     at_small, at_large = summary(small), summary(large)
@@ -232,6 +242,7 @@ def run(args) -> dict:
         "workers": workers,
         "concurrency": concurrency,
         "seconds_per_block": seconds,
+        "rounds": args.fleet_rounds,
         str(SMALL): at_small,
         str(len(every)): at_large,
         "db_max_schemas_per_connection": settings.DB_MAX_SCHEMAS_PER_CONNECTION,
