@@ -128,6 +128,20 @@ def _teardown_database(config) -> None:
     teardown_databases(config, verbosity=0)
 
 
+def _reference_ms() -> float:
+    """Milliseconds of a fixed pure-Python workload (best of 5): how fast this machine ran
+    at the time, so that absolute figures (pages' 50 ms) of two runs can be told apart from
+    the machine's own swings (a VM's neighbours, memory reclaim)."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def machine() -> dict:
     from django.db import connection
 
@@ -140,12 +154,14 @@ def machine() -> dict:
         "postgres": postgres,
         "system": f"{_stdlib_platform.system()} {_stdlib_platform.machine()}",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python_reference_ms": _reference_ms(),
     }
 
 
 def format_line(name: str, result: dict) -> str:
     ratio = result["ratio"]
-    shown = f"{ratio:.2f}" if ratio < 1 else f"{ratio:.1f}"
+    # Two decimals up to 10: targets such as fleet's 1.2 are read against them.
+    shown = f"{ratio:.2f}" if ratio < 10 else f"{ratio:.1f}"
     return f"{name}: {shown}× {result['compares']} ({result['summary']})"
 
 

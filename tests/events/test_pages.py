@@ -370,3 +370,15 @@ def test_a_cancelled_event_is_abgesagt_in_the_german_calendar_not_gekuendigt(peo
     month = client.get("/events/?month=2030-06").content.decode()
     assert '<span class="tag">abgesagt</span>' in month
     assert "gekündigt" not in month
+
+
+def test_every_date_of_the_month_links_to_its_own_event(people):
+    # The grid reverses the link once and puts each pk in (events.templatetags.occurrences).
+    events = [
+        event_of(organiser=people.organiser, title=f"Treffen {n}", starts_at=at(2030, 7, n, 18))
+        for n in (3, 4, 21)
+    ]
+    month = people.client("member").get("/events/?month=2030-07").content.decode()
+    for event in events:
+        assert f'href="{event.get_absolute_url()}">' in month
+        assert f'href="/events/{event.pk}/">' in month

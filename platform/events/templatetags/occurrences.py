@@ -5,13 +5,15 @@ day's number, its dates and the link to the rest of them in the agenda.
 
 Built with format_html rather than template markup: a busy month lists a hundred dates in 42
 cells, and the include, the five date filters a cell and the variable look-ups cost a fifth and
-then another quarter of the month view's time (bench/pages). The title is escaped like any template variable; the time is the active time
-zone's, in the active language's TIME_FORMAT.
+then another quarter of the month view's time (bench/pages); so did resolving each date's link
+(one `reverse()` per template, the pk put in after). The title is escaped like any template
+variable; the time is the active time zone's, in the active language's TIME_FORMAT.
 """
 
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -20,8 +22,20 @@ from django.utils.translation import gettext, ngettext
 register = template.Library()
 
 
-@register.simple_tag
-def occurrence_link(occurrence):
+# A pk no event has, replaced by the real one in the link reversed once per template.
+_ANY_PK = 2147483647
+
+
+def _event_url(context, pk: int) -> str:
+    cache = context.render_context
+    pattern = cache.get("occurrences.event_url")
+    if pattern is None:
+        pattern = cache["occurrences.event_url"] = reverse("events:detail", kwargs={"pk": _ANY_PK})
+    return pattern.replace(str(_ANY_PK), str(pk))
+
+
+@register.simple_tag(takes_context=True)
+def occurrence_link(context, occurrence):
     event = occurrence.event
     if event.all_day:
         when = format_html('<span class="when">{}</span>', gettext("all day"))
@@ -36,15 +50,15 @@ def occurrence_link(occurrence):
     return format_html(
         '<a class="occurrence{}" href="{}">{} <span class="what">{}</span>{}</a>',
         " cancelled" if cancelled else "",
-        event.get_absolute_url(),
+        _event_url(context, event.pk),  # = event.get_absolute_url()
         when,
         event.title,
         format_html(' <span class="tag">{}</span>', gettext("cancelled")) if cancelled else "",
     )
 
 
-@register.simple_tag
-def month_cell(day, query: str, agenda_url: str):
+@register.simple_tag(takes_context=True)
+def month_cell(context, day, query: str, agenda_url: str):
     classes = " ".join(
         name
         for name, on in (
@@ -57,7 +71,9 @@ def month_cell(day, query: str, agenda_url: str):
     dates = (
         format_html(
             "<ul>{}</ul>",
-            format_html_join("", "<li>{}</li>", ((occurrence_link(o),) for o in day.occurrences)),
+            format_html_join(
+                "", "<li>{}</li>", ((occurrence_link(context, o),) for o in day.occurrences)
+            ),
         )
         if day.occurrences
         else ""
