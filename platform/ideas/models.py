@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from spaces.models import search_vector
@@ -81,6 +82,11 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="idea_status_created"),
             # The district filter walks it value by value (core.distinct).
             models.Index(fields=["place"], name="idea_place"),
+            # The first page of the trending order walks it (selectors._trending_first_page).
+            models.Index(
+                F("trend_rank").desc(), F("created_at").desc(), F("id").desc(), name="idea_trend"
+            ),
+            models.Index(fields=["last_supported_at"], name="idea_last_supported"),
         ]
 
     def __str__(self) -> str:

@@ -65,10 +65,11 @@ def idea_list(request):
 
     filters = list_filters(request.GET)
     now = _listing_clock(request.GET.get("at"))
-    ideas = selectors.ideas_for_listing(user=request.user, now=now, **filters)
-    page = keyset_page(
-        ideas, order=order_of(ideas), after=request.GET.get("after"), size=LIST_PAGE_SIZE
+    after = request.GET.get("after")
+    ideas = selectors.ideas_for_listing(
+        user=request.user, now=now, first_page=None if after else LIST_PAGE_SIZE, **filters
     )
+    page = keyset_page(ideas, order=order_of(ideas), after=after, size=LIST_PAGE_SIZE)
     kept = {
         "topic": filters["topic_id"] or "",
         "district": filters["district"],

@@ -203,3 +203,35 @@ def test_the_marketplace_offers_the_places_of_visible_ideas_only(people, in_b):
     assert selectors.districts(user=people.member) == ["nord", "Süd"]
     # Positive control: moderators see hidden ideas, and so their places.
     assert selectors.districts(user=people.moderator) == ["Geheimweg", "nord", "Süd"]
+
+
+def test_the_first_trending_page_is_the_page_of_the_whole_sort(people, in_b):
+    """The first page is read from the trend_rank index (selectors._trending_first_page):
+    it must be the page that sorting every idea gives, ties, late supports and all."""
+    fans = [member_of(people.portal) for _ in range(4)]
+    clock = NOW - datetime.timedelta(hours=3)  # a list opened three hours ago
+    for n in range(30):
+        idea = idea_of(author=people.author, title=f"Idee {n:02}")
+        if n % 6 == 5:
+            continue  # no supports: trending 0
+        # Ideas 10, 12, 13 and 14 share their supports' times: equal rank, ordered by age
+        # and pk; some page below ends between them.
+        tied = n in (10, 12, 13, 14)
+        hours = 5 if tied else n * 7 % 29
+        for fan in fans[: 2 if tied else 1 + n % 4]:
+            support_of(idea, fan, at=clock - datetime.timedelta(hours=hours + 1))
+        if n in (3, 16):  # supported after the list's clock: summed at the clock instead
+            support_of(idea, people.supporter, at=NOW - datetime.timedelta(minutes=5))
+
+    def first(size, **narrowing):
+        ideas = selectors.ideas_for_listing(user=people.member, now=clock, **narrowing)
+        return [idea.pk for idea in ideas[: size + 1]], ideas.count()
+
+    for size in range(1, 23):
+        narrowed, candidates = first(size, first_page=size)
+        whole, total = first(size)
+        assert narrowed == whole, size
+        # Positive control: the page came from a few candidates, not from every idea.
+        assert candidates == size + 1 + 2 < total == 30
+    # More ideas on a page than ideas with supports: the whole sort, the same page.
+    assert first(26, first_page=26) == first(26)
