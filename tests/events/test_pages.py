@@ -382,3 +382,18 @@ def test_every_date_of_the_month_links_to_its_own_event(people):
     for event in events:
         assert f'href="{event.get_absolute_url()}">' in month
         assert f'href="/events/{event.pk}/">' in month
+
+
+def test_an_events_link_follows_the_script_prefix_it_is_built_under(people):
+    # Event.get_absolute_url reverses once per URLconf and prefix (events.models._detail_pattern).
+    from django.urls import get_script_prefix, set_script_prefix
+
+    event = event_of(organiser=people.organiser, starts_at=at(2030, 8, 1, 18))
+    assert event.get_absolute_url() == f"/events/{event.pk}/"
+    before = get_script_prefix()
+    set_script_prefix("/portal/")
+    try:
+        assert event.get_absolute_url() == f"/portal/events/{event.pk}/"
+    finally:
+        set_script_prefix(before)
+    assert event.get_absolute_url() == f"/events/{event.pk}/"

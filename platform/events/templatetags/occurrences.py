@@ -5,15 +5,13 @@ day's number, its dates and the link to the rest of them in the agenda.
 
 Built with format_html rather than template markup: a busy month lists a hundred dates in 42
 cells, and the include, the five date filters a cell and the variable look-ups cost a fifth and
-then another quarter of the month view's time (bench/pages); so did resolving each date's link
-(one `reverse()` per template, the pk put in after). The title is escaped like any template
-variable; the time is the active time zone's, in the active language's TIME_FORMAT.
+then another quarter of the month view's time (bench/pages). The title is escaped like any
+template variable; the time is the active time zone's, in the active language's TIME_FORMAT.
 """
 
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -22,20 +20,8 @@ from django.utils.translation import gettext, ngettext
 register = template.Library()
 
 
-# A pk no event has, replaced by the real one in the link reversed once per template.
-_ANY_PK = 2147483647
-
-
-def _event_url(context, pk: int) -> str:
-    cache = context.render_context
-    pattern = cache.get("occurrences.event_url")
-    if pattern is None:
-        pattern = cache["occurrences.event_url"] = reverse("events:detail", kwargs={"pk": _ANY_PK})
-    return pattern.replace(str(_ANY_PK), str(pk))
-
-
-@register.simple_tag(takes_context=True)
-def occurrence_link(context, occurrence):
+@register.simple_tag
+def occurrence_link(occurrence):
     event = occurrence.event
     if event.all_day:
         when = format_html('<span class="when">{}</span>', gettext("all day"))
@@ -50,15 +36,15 @@ def occurrence_link(context, occurrence):
     return format_html(
         '<a class="occurrence{}" href="{}">{} <span class="what">{}</span>{}</a>',
         " cancelled" if cancelled else "",
-        _event_url(context, event.pk),  # = event.get_absolute_url()
+        event.get_absolute_url(),
         when,
         event.title,
         format_html(' <span class="tag">{}</span>', gettext("cancelled")) if cancelled else "",
     )
 
 
-@register.simple_tag(takes_context=True)
-def month_cell(context, day, query: str, agenda_url: str):
+@register.simple_tag
+def month_cell(day, query: str, agenda_url: str):
     classes = " ".join(
         name
         for name, on in (
@@ -71,13 +57,12 @@ def month_cell(context, day, query: str, agenda_url: str):
     dates = (
         format_html(
             "<ul>{}</ul>",
-            format_html_join(
-                "", "<li>{}</li>", ((occurrence_link(context, o),) for o in day.occurrences)
-            ),
+            format_html_join("", "<li>{}</li>", ((occurrence_link(o),) for o in day.occurrences)),
         )
         if day.occurrences
         else ""
     )
+    long_date = formats.date_format(day.date, "MONTH_DAY_FORMAT")
     more = ""
     if day.more:
         more = format_html(
@@ -86,7 +71,7 @@ def month_cell(context, day, query: str, agenda_url: str):
             day.date.isoformat(),
             format_html("&amp;{}", query) if query else "",
             ngettext("%(counter)s more on %(date)s", "%(counter)s more on %(date)s", day.more)
-            % {"counter": day.more, "date": formats.date_format(day.date, "MONTH_DAY_FORMAT")},
+            % {"counter": day.more, "date": long_date},
         )
     return format_html(
         '<td class="{}"{}><span class="day-number"><span class="visually-hidden">{}, </span>'
@@ -95,7 +80,7 @@ def month_cell(context, day, query: str, agenda_url: str):
         mark_safe(' aria-current="date"') if day.is_today else "",
         formats.date_format(day.date, "l"),
         day.date.day,
-        formats.date_format(day.date, "MONTH_DAY_FORMAT"),
+        long_date,
         dates,
         more,
     )
