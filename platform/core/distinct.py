@@ -1,6 +1,6 @@
 """The distinct values of one column among the rows a selector returns, at a cost that grows
-with the number of values, not of rows: the district filters of the calendar and the idea
-marketplace.
+with the number of values, not of rows: the district filters of the calendar, the idea
+marketplace and the map.
 
 `SELECT DISTINCT district` over the visible events reads every visible event (2.5 ms of the
 calendar's 40 at 5,000 events, and growing with them). A portal has a few dozen districts, so

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from core.distinct import distinct_values
 from core.forms import int_or_none
 from features.selectors import enabled_here
 from places.models import MapSettings
@@ -334,14 +335,7 @@ def districts(*, user) -> list[str]:
     )
     names: dict[str, str] = {}
     for queryset, column in sources:
-        values = (
-            _has_place(queryset)
-            .exclude(**{column: ""})
-            .order_by()
-            .values_list(column, flat=True)
-            .distinct()
-        )
-        for name in values:
+        for name in distinct_values(_has_place(queryset), column):
             names.setdefault(name.casefold(), name)
     return sorted(names.values(), key=str.casefold)
 

@@ -1,6 +1,6 @@
 """core.distinct: every column the district filters walk leads a b-tree index (without one
 each step of the walk is a scan of the table). What the filters offer is tested with their
-callers: tests/events/test_selectors.py and tests/ideas/test_lists.py."""
+callers: tests/events/test_selectors.py, tests/ideas/test_lists.py and tests/places."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 
 from events.models import Event
 from ideas.models import Idea
+from spaces.models import Space
 
 # (model, column) of every caller of core.distinct.distinct_values.
-WALKED = [(Event, "district"), (Idea, "place")]
+WALKED = [(Event, "district"), (Idea, "place"), (Space, "place")]
 
 
 @pytest.mark.parametrize(("model", "field"), WALKED, ids=lambda v: getattr(v, "__name__", v))
