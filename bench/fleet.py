@@ -8,9 +8,9 @@ One block of `--fleet-seconds` over 10 portals, then `--fleet-rounds` rounds of 
 N and one over 10, odd rounds in reverse order (throughput and tails drift by ±20% over tens of
 seconds on a small VM; neighbouring blocks share the drift); each host set is warmed first
 with one request per host, and the latencies of each side are pooled. Reported: p50/p95/p99
-latency, throughput and errors for each, and the database backends' private memory (RssAnon of the gunicorn workers' backends, from /proc;
-absent when the database runs elsewhere), since a backend that has touched a thousand schemas
-caches a thousand schemas' catalog entries.
+latency, throughput and errors for each, and the database backends' private memory (RssAnon
+of the gunicorn workers' backends, from /proc; absent when the database runs elsewhere), since
+a backend that has touched a thousand schemas caches a thousand schemas' catalog entries.
 The memory is sampled every second during the blocks (its peak: a backend recycled just before
 a reading at the end would hide what it held). Ratio: p95 over N portals / p95 over 10 (1.0: the
 fleet's size costs nothing; the target is 1.2).

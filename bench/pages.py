@@ -17,10 +17,10 @@ after `--pages-seconds` seconds, 20 s by default, but never before 20 requests) 
 warm-up requests, in blocks that alternate between the sizes, with
 LOCAL_CACHE_CHECK_SECONDS=1 as in production. Measured per request: the queries
 (`connection.execute_wrapper`; a `SET search_path` that switches portals is not counted) and
-the server time (p50/p95/max). Ratio: the worst p95 at the
-large size / 50 ms (1.0 = just on target; lower is better). Every query count that differs
-between the sizes, and every p95 above the target, is listed under `findings` with the
-slowest queries of that page at the large size.
+the server time (p50/p95/max). Ratio: the worst p95 at the large size / 50 ms (1.0 = just on
+target; lower is better). Every query count that differs between the sizes, and every p95
+above the target, is listed under `findings` with the slowest queries of that page at the
+large size.
 
 Fails loudly (no ratio): a page that does not answer 200, or a filled portal whose pages do
 not show the filled content (the benchmark would time empty pages).

@@ -16,8 +16,9 @@ every portal of the fleet (each request another portal). Odd rounds run the bloc
 order, so a drift of the machine during a round weighs on both sides alike. Ratio: the median
 over rounds of routed throughput on the same page / fixed throughput in that round (1.0:
 tenancy costs nothing; higher is better; target ≥ 0.95). On a small shared VM, throughput
-swings by ±20% between blocks tens of seconds apart; the ratio of neighbouring blocks does
-not, and the median drops the rounds a neighbour's burst hit.
+swings by ±20% between blocks tens of seconds apart; the ratio of neighbouring blocks swings
+about half as much (quartiles are reported), and the median drops the rounds a neighbour's
+burst hit.
 
 Also reported, in this process with Django's test client: queries per request for both (routed
 on the same portal, and round-robin, where each request's portal costs a `SET search_path`), and
